@@ -1,0 +1,106 @@
+//! arm (ARMv7, EABI, hard or soft float).
+//!
+//! Entry: `svc 0`, number in `r7`, arguments in `r0`–`r5`, result in `r0`.
+//! Only the EABI numbering (no OABI `0x900000` offset).
+
+#![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
+
+pub use super::generic::values::*;
+
+pub const SYS_READ: usize = 3;
+pub const SYS_WRITE: usize = 4;
+pub const SYS_CLOSE: usize = 6;
+pub const SYS_GETPID: usize = 20;
+pub const SYS_KILL: usize = 37;
+pub const SYS_FCNTL: usize = 55;
+pub const SYS_READV: usize = 145;
+pub const SYS_WRITEV: usize = 146;
+pub const SYS_RT_SIGPROCMASK: usize = 175;
+pub const SYS_EXIT_GROUP: usize = 248;
+pub const SYS_EPOLL_CTL: usize = 251;
+pub const SYS_SOCKET: usize = 281;
+pub const SYS_BIND: usize = 282;
+pub const SYS_CONNECT: usize = 283;
+pub const SYS_LISTEN: usize = 284;
+pub const SYS_GETSOCKNAME: usize = 286;
+pub const SYS_SOCKETPAIR: usize = 288;
+pub const SYS_SHUTDOWN: usize = 293;
+pub const SYS_SETSOCKOPT: usize = 294;
+pub const SYS_GETSOCKOPT: usize = 295;
+pub const SYS_SENDMSG: usize = 296;
+pub const SYS_RECVMSG: usize = 297;
+pub const SYS_SPLICE: usize = 340;
+pub const SYS_EPOLL_PWAIT: usize = 346;
+pub const SYS_EVENTFD2: usize = 356;
+pub const SYS_EPOLL_CREATE1: usize = 357;
+pub const SYS_PIPE2: usize = 359;
+pub const SYS_ACCEPT4: usize = 366;
+pub const SYS_EPOLL_PWAIT2: usize = 441;
+
+super::derived_flags!();
+
+/// Raw entry: `svc 0` (EABI).
+///
+/// - the number goes in `r7`, arguments 1-6 in `r0`-`r5`;
+/// - the result comes back in `r0`, a negated errno on failure;
+/// - the kernel saves and restores every other register. nolibc still
+///   declares `lr` clobbered; so do we, which costs at most a push of `lr`.
+///
+/// `r7` is the frame pointer in Thumb code (`r11` in A32 code), and `asm!`
+/// refuses to name the frame pointer. The `armv7-*` targets compile to A32 by
+/// default, but `thumbv7neon-*`, `-C target-feature=+thumb-mode` and
+/// `#[instruction_set(arm::t32)]` functions are Thumb-2, and an inlined
+/// shim takes on its caller's mode. So, as musl does for Thumb, the number
+/// is passed in any register and moved into `r7` inside the asm, with the
+/// old `r7` kept in a scratch register and put back right after the `svc`.
+/// A frame-pointer unwinder interrupted between those moves sees a bad
+/// frame; the kernel does not care.
+///
+/// No `preserves_flags`: the flags are declared clobbered, as in nolibc.
+#[cfg(all(target_arch = "arm", target_os = "linux"))]
+mod entry {
+    use core::arch::asm;
+
+    /// Defines `$name(nr, args…)`, each argument in the register named
+    /// beside it.
+    macro_rules! svc0 {
+        ($name:ident($($a:ident in $reg:tt),*)) => {
+            /// # Safety
+            /// The caller upholds the contract of the system call `nr` for
+            /// these arguments (valid pointers and lengths, fd ownership).
+            #[inline(always)]
+            pub(crate) unsafe fn $name(nr: usize $(, $a: usize)*) -> usize {
+                let ret: usize;
+                // SAFETY: `svc 0` changes only `r0` (and `lr`, declared);
+                // `r7` is restored from `{saved}`, an early-clobber output
+                // that therefore shares no register with `{nr}` or the
+                // arguments. Memory effects are the caller's contract.
+                unsafe {
+                    asm!(
+                        "mov {saved}, r7",
+                        "mov r7, {nr}",
+                        "svc 0",
+                        "mov r7, {saved}",
+                        nr = in(reg) nr,
+                        saved = out(reg) _,
+                        $(in($reg) $a,)*
+                        lateout("r0") ret,
+                        out("lr") _,
+                        options(nostack),
+                    );
+                }
+                ret
+            }
+        };
+    }
+
+    svc0!(syscall0());
+    svc0!(syscall1(a1 in "r0"));
+    svc0!(syscall2(a1 in "r0", a2 in "r1"));
+    svc0!(syscall3(a1 in "r0", a2 in "r1", a3 in "r2"));
+    svc0!(syscall4(a1 in "r0", a2 in "r1", a3 in "r2", a4 in "r3"));
+    svc0!(syscall5(a1 in "r0", a2 in "r1", a3 in "r2", a4 in "r3", a5 in "r4"));
+    svc0!(syscall6(a1 in "r0", a2 in "r1", a3 in "r2", a4 in "r3", a5 in "r4", a6 in "r5"));
+}
+#[cfg(all(target_arch = "arm", target_os = "linux"))]
+pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};

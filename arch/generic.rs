@@ -1,0 +1,163 @@
+//! Values shared by most architectures, written once.
+//!
+//! [`values`] holds the `asm-generic` uapi flag, socket, errno and signal
+//! values: used as-is by x86_64, x86, aarch64, arm, riscv64, loongarch64 and
+//! s390x, and with overrides by mips, mips64 and powerpc64.
+//!
+//! [`numbers`] holds the `asm-generic/unistd.h` syscall numbers of the newer
+//! architectures: aarch64, riscv64 and loongarch64 use them unchanged.
+
+/// `asm-generic` values: open flags, socket constants, errno, sigset size.
+pub mod values {
+    #![allow(missing_docs)] // errno constants are named as in errno(3)
+                            // --- open(2)/fcntl(2) flags; eventfd, socket and epoll flags alias them.
+    /// `O_NONBLOCK`: 0x800 (mips: 0x80).
+    pub const O_NONBLOCK: u32 = 0x800;
+    /// `O_CLOEXEC`: 0x80000 on every supported architecture.
+    pub const O_CLOEXEC: u32 = 0x80000;
+
+    // --- sockets
+    /// `SOCK_STREAM` (mips swaps STREAM and DGRAM).
+    pub const SOCK_STREAM: u32 = 1;
+    /// `SOCK_DGRAM`.
+    pub const SOCK_DGRAM: u32 = 2;
+    /// `SOL_SOCKET`, the level of the `SO_*` options (mips: 0xffff).
+    pub const SOL_SOCKET: i32 = 1;
+    /// `SO_REUSEADDR`.
+    pub const SO_REUSEADDR: i32 = 2;
+    /// `SO_TYPE`.
+    pub const SO_TYPE: i32 = 3;
+    /// `SO_ERROR`: the pending error, e.g. of a nonblocking connect.
+    pub const SO_ERROR: i32 = 4;
+    /// `SO_SNDBUF`.
+    pub const SO_SNDBUF: i32 = 7;
+    /// `SO_RCVBUF`.
+    pub const SO_RCVBUF: i32 = 8;
+    /// `SO_KEEPALIVE`.
+    pub const SO_KEEPALIVE: i32 = 9;
+    /// `SO_REUSEPORT`.
+    pub const SO_REUSEPORT: i32 = 15;
+    /// `SO_RCVLOWAT` (powerpc64: 16).
+    pub const SO_RCVLOWAT: i32 = 18;
+    /// `SO_SNDLOWAT` (powerpc64: 17).
+    pub const SO_SNDLOWAT: i32 = 19;
+
+    // --- layouts
+    /// Whether `struct epoll_event` is `packed` (only on x86_64, where the
+    /// kernel declares it `__attribute__((packed))` for i386 compatibility).
+    pub const EPOLL_EVENT_PACKED: bool = false;
+
+    // --- signals
+    /// Bytes in the kernel's `sigset_t` (`_NSIG / 8`): 8, and 16 on mips.
+    pub const SIGSET_SIZE: usize = 8;
+
+    // --- errno, asm-generic/errno-base.h: the same on every architecture.
+    pub const EPERM: i32 = 1;
+    pub const ENOENT: i32 = 2;
+    pub const ESRCH: i32 = 3;
+    pub const EINTR: i32 = 4;
+    pub const EIO: i32 = 5;
+    pub const ENXIO: i32 = 6;
+    pub const E2BIG: i32 = 7;
+    pub const ENOEXEC: i32 = 8;
+    pub const EBADF: i32 = 9;
+    pub const ECHILD: i32 = 10;
+    pub const EAGAIN: i32 = 11;
+    pub const ENOMEM: i32 = 12;
+    pub const EACCES: i32 = 13;
+    pub const EFAULT: i32 = 14;
+    pub const ENOTBLK: i32 = 15;
+    pub const EBUSY: i32 = 16;
+    pub const EEXIST: i32 = 17;
+    pub const EXDEV: i32 = 18;
+    pub const ENODEV: i32 = 19;
+    pub const ENOTDIR: i32 = 20;
+    pub const EISDIR: i32 = 21;
+    pub const EINVAL: i32 = 22;
+    pub const ENFILE: i32 = 23;
+    pub const EMFILE: i32 = 24;
+    pub const ENOTTY: i32 = 25;
+    pub const ETXTBSY: i32 = 26;
+    pub const EFBIG: i32 = 27;
+    pub const ENOSPC: i32 = 28;
+    pub const ESPIPE: i32 = 29;
+    pub const EROFS: i32 = 30;
+    pub const EMLINK: i32 = 31;
+    pub const EPIPE: i32 = 32;
+    pub const EDOM: i32 = 33;
+    pub const ERANGE: i32 = 34;
+
+    // --- errno, asm-generic/errno.h: mips renumbers all of these.
+    pub const EDEADLK: i32 = 35;
+    pub const ENAMETOOLONG: i32 = 36;
+    pub const ENOLCK: i32 = 37;
+    pub const ENOSYS: i32 = 38;
+    pub const ENOTEMPTY: i32 = 39;
+    pub const ELOOP: i32 = 40;
+    pub const EOVERFLOW: i32 = 75;
+    pub const ENOTSOCK: i32 = 88;
+    pub const EDESTADDRREQ: i32 = 89;
+    pub const EMSGSIZE: i32 = 90;
+    pub const EPROTOTYPE: i32 = 91;
+    pub const ENOPROTOOPT: i32 = 92;
+    pub const EPROTONOSUPPORT: i32 = 93;
+    pub const ESOCKTNOSUPPORT: i32 = 94;
+    pub const EOPNOTSUPP: i32 = 95;
+    pub const EPFNOSUPPORT: i32 = 96;
+    pub const EAFNOSUPPORT: i32 = 97;
+    pub const EADDRINUSE: i32 = 98;
+    pub const EADDRNOTAVAIL: i32 = 99;
+    pub const ENETDOWN: i32 = 100;
+    pub const ENETUNREACH: i32 = 101;
+    pub const ENETRESET: i32 = 102;
+    pub const ECONNABORTED: i32 = 103;
+    pub const ECONNRESET: i32 = 104;
+    pub const ENOBUFS: i32 = 105;
+    pub const EISCONN: i32 = 106;
+    pub const ENOTCONN: i32 = 107;
+    pub const ESHUTDOWN: i32 = 108;
+    pub const ETOOMANYREFS: i32 = 109;
+    pub const ETIMEDOUT: i32 = 110;
+    pub const ECONNREFUSED: i32 = 111;
+    pub const EHOSTDOWN: i32 = 112;
+    pub const EHOSTUNREACH: i32 = 113;
+    pub const EALREADY: i32 = 114;
+    pub const EINPROGRESS: i32 = 115;
+    pub const ECANCELED: i32 = 125;
+}
+
+/// `asm-generic/unistd.h` syscall numbers (aarch64, riscv64, loongarch64).
+///
+/// This ABI has no `epoll_wait` or `epoll_create`: only the `*1`/`p*` forms.
+pub mod numbers {
+    #![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
+    pub const SYS_READ: usize = 63;
+    pub const SYS_WRITE: usize = 64;
+    pub const SYS_READV: usize = 65;
+    pub const SYS_WRITEV: usize = 66;
+    pub const SYS_CLOSE: usize = 57;
+    pub const SYS_FCNTL: usize = 25;
+    pub const SYS_PIPE2: usize = 59;
+    pub const SYS_SPLICE: usize = 76;
+    pub const SYS_EVENTFD2: usize = 19;
+    pub const SYS_EPOLL_CREATE1: usize = 20;
+    pub const SYS_EPOLL_CTL: usize = 21;
+    pub const SYS_EPOLL_PWAIT: usize = 22;
+    pub const SYS_EPOLL_PWAIT2: usize = 441;
+    pub const SYS_SOCKET: usize = 198;
+    pub const SYS_SOCKETPAIR: usize = 199;
+    pub const SYS_BIND: usize = 200;
+    pub const SYS_LISTEN: usize = 201;
+    pub const SYS_GETSOCKNAME: usize = 204;
+    pub const SYS_CONNECT: usize = 203;
+    pub const SYS_ACCEPT4: usize = 242;
+    pub const SYS_SETSOCKOPT: usize = 208;
+    pub const SYS_GETSOCKOPT: usize = 209;
+    pub const SYS_SHUTDOWN: usize = 210;
+    pub const SYS_SENDMSG: usize = 211;
+    pub const SYS_RECVMSG: usize = 212;
+    pub const SYS_EXIT_GROUP: usize = 94;
+    pub const SYS_GETPID: usize = 172;
+    pub const SYS_KILL: usize = 129;
+    pub const SYS_RT_SIGPROCMASK: usize = 135;
+}

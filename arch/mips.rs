@@ -1,0 +1,289 @@
+//! mips o32 (32-bit, big- and little-endian).
+//!
+//! Entry: `syscall`, number in `$2` (`v0`), arguments 1–4 in `$4`–`$7`,
+//! arguments 5 and 6 on the stack at `16($sp)` and `20($sp)`; an error is
+//! flagged by `$7` (`a3`) != 0 with the positive errno in `v0`, which the
+//! shim negates into the crate-wide convention.
+//!
+//! mips renumbers much of the uapi: `O_NONBLOCK`, the socket types and
+//! options, most errno values above 34, and a 128-signal `sigset_t`. Those
+//! values live in [`values`], shared with mips64 (n64).
+
+#![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
+
+pub use self::values::*;
+
+/// The uapi values of mips, the same for o32 and n64.
+pub mod values {
+    #![allow(missing_docs)] // errno constants are named as in errno(3)
+
+    pub use crate::arch::generic::values::*;
+
+    /// `O_NONBLOCK` is 0x80 on mips (0x800 elsewhere).
+    pub const O_NONBLOCK: u32 = 0x80;
+
+    /// mips swaps `SOCK_STREAM` and `SOCK_DGRAM`.
+    pub const SOCK_STREAM: u32 = 2;
+    pub const SOCK_DGRAM: u32 = 1;
+    pub const SOL_SOCKET: i32 = 0xffff;
+    pub const SO_REUSEADDR: i32 = 0x0004;
+    pub const SO_KEEPALIVE: i32 = 0x0008;
+    pub const SO_REUSEPORT: i32 = 0x0200;
+    pub const SO_SNDBUF: i32 = 0x1001;
+    pub const SO_RCVBUF: i32 = 0x1002;
+    pub const SO_SNDLOWAT: i32 = 0x1003;
+    pub const SO_RCVLOWAT: i32 = 0x1004;
+    pub const SO_ERROR: i32 = 0x1007;
+    pub const SO_TYPE: i32 = 0x1008;
+
+    /// `_NSIG` is 128 on mips: a 16-byte `sigset_t`.
+    pub const SIGSET_SIZE: usize = 16;
+
+    // arch/mips/include/uapi/asm/errno.h
+    pub const EDEADLK: i32 = 45;
+    pub const ENAMETOOLONG: i32 = 78;
+    pub const ENOLCK: i32 = 46;
+    pub const ENOSYS: i32 = 89;
+    pub const ENOTEMPTY: i32 = 93;
+    pub const ELOOP: i32 = 90;
+    pub const EOVERFLOW: i32 = 79;
+    pub const ENOTSOCK: i32 = 95;
+    pub const EDESTADDRREQ: i32 = 96;
+    pub const EMSGSIZE: i32 = 97;
+    pub const EPROTOTYPE: i32 = 98;
+    pub const ENOPROTOOPT: i32 = 99;
+    pub const EPROTONOSUPPORT: i32 = 120;
+    pub const ESOCKTNOSUPPORT: i32 = 121;
+    pub const EOPNOTSUPP: i32 = 122;
+    pub const EPFNOSUPPORT: i32 = 123;
+    pub const EAFNOSUPPORT: i32 = 124;
+    pub const EADDRINUSE: i32 = 125;
+    pub const EADDRNOTAVAIL: i32 = 126;
+    pub const ENETDOWN: i32 = 127;
+    pub const ENETUNREACH: i32 = 128;
+    pub const ENETRESET: i32 = 129;
+    pub const ECONNABORTED: i32 = 130;
+    pub const ECONNRESET: i32 = 131;
+    pub const ENOBUFS: i32 = 132;
+    pub const EISCONN: i32 = 133;
+    pub const ENOTCONN: i32 = 134;
+    pub const ESHUTDOWN: i32 = 143;
+    pub const ETOOMANYREFS: i32 = 144;
+    pub const ETIMEDOUT: i32 = 145;
+    pub const ECONNREFUSED: i32 = 146;
+    pub const EHOSTDOWN: i32 = 147;
+    pub const EHOSTUNREACH: i32 = 148;
+    pub const EALREADY: i32 = 149;
+    pub const EINPROGRESS: i32 = 150;
+    pub const ECANCELED: i32 = 158;
+
+    crate::arch::derived_flags!();
+}
+
+pub const SYS_EXIT_GROUP: usize = 4246;
+pub const SYS_READ: usize = 4003;
+pub const SYS_WRITE: usize = 4004;
+pub const SYS_CLOSE: usize = 4006;
+pub const SYS_GETPID: usize = 4020;
+pub const SYS_KILL: usize = 4037;
+pub const SYS_FCNTL: usize = 4055;
+pub const SYS_READV: usize = 4145;
+pub const SYS_WRITEV: usize = 4146;
+pub const SYS_BIND: usize = 4169;
+pub const SYS_CONNECT: usize = 4170;
+pub const SYS_GETSOCKNAME: usize = 4172;
+pub const SYS_GETSOCKOPT: usize = 4173;
+pub const SYS_LISTEN: usize = 4174;
+pub const SYS_RECVMSG: usize = 4177;
+pub const SYS_SENDMSG: usize = 4179;
+pub const SYS_SETSOCKOPT: usize = 4181;
+pub const SYS_SHUTDOWN: usize = 4182;
+pub const SYS_SOCKET: usize = 4183;
+pub const SYS_SOCKETPAIR: usize = 4184;
+pub const SYS_RT_SIGPROCMASK: usize = 4195;
+pub const SYS_EPOLL_CTL: usize = 4249;
+pub const SYS_SPLICE: usize = 4304;
+pub const SYS_EPOLL_PWAIT: usize = 4313;
+pub const SYS_EVENTFD2: usize = 4325;
+pub const SYS_EPOLL_CREATE1: usize = 4326;
+pub const SYS_PIPE2: usize = 4328;
+pub const SYS_ACCEPT4: usize = 4334;
+pub const SYS_EPOLL_PWAIT2: usize = 4441;
+
+/// Issues one `syscall` with the register convention o32 and n64 share and
+/// evaluates to the crate-wide result (`-errno` as `usize` on failure).
+///
+/// The number goes in `$2` (`v0`); the caller passes the arguments as
+/// `in("$4")`… operands (o32 args 5–6: `in(reg)` plus `$pre`/`$post`
+/// template lines that put them on the stack) and the `asm!` options. Out
+/// come `v0` and the error flag `$7` (`a3`): if set, `v0` is the positive
+/// errno, negated here.
+///
+/// The kernel's fast return path restores only `$2`–`$7`, `$25`, `$28`,
+/// `$29`, `$31` (and `$8`/`$9` on 64-bit kernels); `$1` (`at`), `$8`–`$15`,
+/// `$24` and `hi`/`lo` come back as the kernel left them. Rust cannot name
+/// `$1`, `hi` or `lo` in an `asm!` (`$1` is reserved, `hi`/`lo` have no
+/// register class), yet LLVM allocates `$1` like any other register and can
+/// keep values in it across an `asm!`: so they are saved in `$16`–`$18`
+/// (`s0`–`s2`, which the kernel preserves) and restored. `$8`/`$9` are
+/// declared clobbered on both ABIs (n64 passes args 5–6 in them as inputs).
+#[cfg(all(any(target_arch = "mips", target_arch = "mips64"), target_os = "linux"))]
+macro_rules! mips_syscall {
+    (
+        $nr:expr,
+        [$($pre:literal),*],
+        [$($post:literal),*],
+        $($operands:tt)*
+    ) => {{
+        let ret: usize;
+        let err: usize;
+        core::arch::asm!(
+            ".set push",
+            ".set noat",       // `$1` is named on purpose below
+            "move $16, $1",
+            "mfhi $17",
+            "mflo $18",
+            $($pre,)*
+            "syscall",
+            $($post,)*
+            "mthi $17",
+            "mtlo $18",
+            "move $1, $16",
+            ".set pop",
+            inlateout("$2") $nr => ret,
+            lateout("$7") err,
+            // Written before `syscall` reads the inputs: early clobbers.
+            out("$16") _,
+            out("$17") _,
+            out("$18") _,
+            lateout("$3") _,
+            lateout("$8") _,
+            lateout("$9") _,
+            lateout("$10") _,
+            lateout("$11") _,
+            lateout("$12") _,
+            lateout("$13") _,
+            lateout("$14") _,
+            lateout("$15") _,
+            lateout("$24") _,
+            lateout("$25") _,
+            $($operands)*
+        );
+        if err != 0 {
+            ret.wrapping_neg()
+        } else {
+            ret
+        }
+    }};
+}
+#[cfg(all(any(target_arch = "mips", target_arch = "mips64"), target_os = "linux"))]
+pub(crate) use mips_syscall;
+
+/// Raw entry (o32): arguments 1–4 in `$4`–`$7`; 5 and 6 at `16($sp)` and
+/// `20($sp)` of a 32-byte area the caller reserves (the first 16 bytes are
+/// the home slots of `$4`–`$7`, unused by the kernel). See
+/// [`mips_syscall!`] for the rest.
+#[cfg(all(target_arch = "mips", target_os = "linux"))]
+mod entry {
+    use super::mips_syscall;
+
+    /// # Safety
+    /// A raw system call: `nr` and the arguments must make a call that is
+    /// sound for this process (valid pointers, fds the caller owns, …).
+    #[inline(always)]
+    pub(crate) unsafe fn syscall0(nr: usize) -> usize {
+        // SAFETY: the caller upholds the syscall's contract; the asm touches
+        // only the declared registers.
+        unsafe { mips_syscall!(nr, [], [], options(nostack)) }
+    }
+
+    /// # Safety
+    /// As [`syscall0`].
+    #[inline(always)]
+    pub(crate) unsafe fn syscall1(nr: usize, a1: usize) -> usize {
+        // SAFETY: as in `syscall0`.
+        unsafe { mips_syscall!(nr, [], [], in("$4") a1, options(nostack)) }
+    }
+
+    /// # Safety
+    /// As [`syscall0`].
+    #[inline(always)]
+    pub(crate) unsafe fn syscall2(nr: usize, a1: usize, a2: usize) -> usize {
+        // SAFETY: as in `syscall0`.
+        unsafe { mips_syscall!(nr, [], [], in("$4") a1, in("$5") a2, options(nostack)) }
+    }
+
+    /// # Safety
+    /// As [`syscall0`].
+    #[inline(always)]
+    pub(crate) unsafe fn syscall3(nr: usize, a1: usize, a2: usize, a3: usize) -> usize {
+        // SAFETY: as in `syscall0`.
+        unsafe {
+            mips_syscall!(nr, [], [], in("$4") a1, in("$5") a2, in("$6") a3, options(nostack))
+        }
+    }
+
+    /// # Safety
+    /// As [`syscall0`].
+    #[inline(always)]
+    pub(crate) unsafe fn syscall4(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+        // SAFETY: as in `syscall0`.
+        unsafe {
+            mips_syscall!(
+                nr, [], [],
+                in("$4") a1, in("$5") a2, in("$6") a3, in("$7") a4,
+                options(nostack)
+            )
+        }
+    }
+
+    /// # Safety
+    /// As [`syscall0`].
+    #[inline(always)]
+    pub(crate) unsafe fn syscall5(
+        nr: usize,
+        a1: usize,
+        a2: usize,
+        a3: usize,
+        a4: usize,
+        a5: usize,
+    ) -> usize {
+        // SAFETY: as in `syscall0`; the stack area is released before the
+        // asm ends (hence no `nostack`).
+        unsafe {
+            mips_syscall!(
+                nr,
+                ["addiu $sp, $sp, -32", "sw {a5}, 16($sp)"],
+                ["addiu $sp, $sp, 32"],
+                in("$4") a1, in("$5") a2, in("$6") a3, in("$7") a4,
+                a5 = in(reg) a5,
+            )
+        }
+    }
+
+    /// # Safety
+    /// As [`syscall0`].
+    #[inline(always)]
+    pub(crate) unsafe fn syscall6(
+        nr: usize,
+        a1: usize,
+        a2: usize,
+        a3: usize,
+        a4: usize,
+        a5: usize,
+        a6: usize,
+    ) -> usize {
+        // SAFETY: as in `syscall5`.
+        unsafe {
+            mips_syscall!(
+                nr,
+                ["addiu $sp, $sp, -32", "sw {a5}, 16($sp)", "sw {a6}, 20($sp)"],
+                ["addiu $sp, $sp, 32"],
+                in("$4") a1, in("$5") a2, in("$6") a3, in("$7") a4,
+                a5 = in(reg) a5, a6 = in(reg) a6,
+            )
+        }
+    }
+}
+#[cfg(all(target_arch = "mips", target_os = "linux"))]
+pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};

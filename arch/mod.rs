@@ -1,0 +1,105 @@
+//! Per-architecture ABI tables and raw syscall entries.
+//!
+//! One module per architecture, each a small file in the spirit of the
+//! kernel's `tools/include/nolibc/arch-*.h`: the syscall numbers, the flag,
+//! errno and layout values that differ between architectures, and (compiled
+//! only on that architecture) the raw `syscall0` … `syscall6` entry.
+//!
+//! Values shared by most architectures live once in [`generic`]; an
+//! architecture file glob-imports them and overrides only what differs (a
+//! local item shadows a glob import). Every table compiles on every host, so
+//! one host test run checks all ten against the `syscalls` crate; the
+//! per-target run under qemu-user checks the compiled one against `libc`.
+//!
+//! [`current`] names the table of the architecture being compiled for.
+//!
+//! # The raw entry convention
+//!
+//! Every architecture exposes, crate-internally, `syscall0(nr)` …
+//! `syscall6(nr, a1, …, a6)`, all `unsafe fn(usize, …) -> usize`, returning
+//! the kernel's Linux-wide convention: a value in `-4095..=-1` (as `usize`)
+//! is a negated errno, anything else is the result. Architectures that flag
+//! errors out of band (mips: `$a3`, powerpc64: `cr0.SO`) convert to this
+//! convention in their shim, so the rest of the crate has one rule.
+
+#![allow(clippy::unreadable_literal)]
+
+pub mod generic;
+
+pub mod aarch64;
+pub mod arm;
+pub mod loongarch64;
+pub mod mips;
+pub mod mips64;
+pub mod powerpc64;
+pub mod riscv64;
+pub mod s390x;
+pub mod x86;
+pub mod x86_64;
+
+/// Defines the values every architecture derives from its base values:
+/// `EFD_NONBLOCK`, `SOCK_NONBLOCK` and `EPOLL_CLOEXEC` are, by the kernel's
+/// definition, `O_NONBLOCK` / `O_CLOEXEC` of the same architecture.
+///
+/// Invoked at the end of each architecture file, so the aliases always
+/// follow that file's own (possibly overridden) `O_NONBLOCK` and `O_CLOEXEC`.
+macro_rules! derived_flags {
+    () => {
+        /// `eventfd2` flag: same bit as this architecture's `O_NONBLOCK`.
+        pub const EFD_NONBLOCK: u32 = O_NONBLOCK;
+        /// `eventfd2` flag: same bit as `O_CLOEXEC`.
+        pub const EFD_CLOEXEC: u32 = O_CLOEXEC;
+        /// `socket`/`accept4` type flag: same bit as `O_NONBLOCK`.
+        pub const SOCK_NONBLOCK: u32 = O_NONBLOCK;
+        /// `socket`/`accept4` type flag: same bit as `O_CLOEXEC`.
+        pub const SOCK_CLOEXEC: u32 = O_CLOEXEC;
+        /// `epoll_create1` flag: same bit as `O_CLOEXEC`.
+        pub const EPOLL_CLOEXEC: u32 = O_CLOEXEC;
+        /// `ENOTSUP` is `EOPNOTSUPP` on Linux.
+        pub const ENOTSUP: i32 = EOPNOTSUPP;
+        /// `EWOULDBLOCK` is `EAGAIN` on Linux.
+        pub const EWOULDBLOCK: i32 = EAGAIN;
+    };
+}
+use derived_flags;
+
+#[cfg(target_arch = "aarch64")]
+pub use self::aarch64 as current;
+#[cfg(target_arch = "arm")]
+pub use self::arm as current;
+#[cfg(target_arch = "loongarch64")]
+pub use self::loongarch64 as current;
+#[cfg(target_arch = "mips")]
+pub use self::mips as current;
+#[cfg(target_arch = "mips64")]
+pub use self::mips64 as current;
+#[cfg(target_arch = "powerpc64")]
+pub use self::powerpc64 as current;
+#[cfg(target_arch = "riscv64")]
+pub use self::riscv64 as current;
+#[cfg(target_arch = "s390x")]
+pub use self::s390x as current;
+#[cfg(target_arch = "x86")]
+pub use self::x86 as current;
+#[cfg(target_arch = "x86_64")]
+pub use self::x86_64 as current;
+
+#[cfg(all(
+    target_os = "linux",
+    not(any(
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "loongarch64",
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "powerpc64",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "x86",
+        target_arch = "x86_64",
+    ))
+))]
+compile_error!("bareio: this Linux architecture has no table in arch/ yet");
+
+#[cfg(all(target_arch = "powerpc64", target_endian = "big", target_os = "linux"))]
+compile_error!("bareio: powerpc64 big-endian (ELFv1) is not supported; only powerpc64le");

@@ -1,0 +1,119 @@
+//! powerpc64 little-endian (ELFv2).
+//!
+//! Entry: `sc`, number in `r0`, arguments in `r3`–`r8`, result in `r3`;
+//! an error is flagged by `cr0.SO` with the positive errno in `r3`, which
+//! the shim negates into the crate-wide convention.
+
+#![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
+
+pub use super::generic::values::*;
+
+/// `SO_RCVLOWAT` (powerpc renumbers 16–21).
+pub const SO_RCVLOWAT: i32 = 16;
+/// `SO_SNDLOWAT`.
+pub const SO_SNDLOWAT: i32 = 17;
+
+pub const SYS_READ: usize = 3;
+pub const SYS_WRITE: usize = 4;
+pub const SYS_CLOSE: usize = 6;
+pub const SYS_GETPID: usize = 20;
+pub const SYS_KILL: usize = 37;
+pub const SYS_FCNTL: usize = 55;
+pub const SYS_READV: usize = 145;
+pub const SYS_WRITEV: usize = 146;
+pub const SYS_RT_SIGPROCMASK: usize = 174;
+pub const SYS_EXIT_GROUP: usize = 234;
+pub const SYS_EPOLL_CTL: usize = 237;
+pub const SYS_SPLICE: usize = 283;
+pub const SYS_EPOLL_PWAIT: usize = 303;
+pub const SYS_EVENTFD2: usize = 314;
+pub const SYS_EPOLL_CREATE1: usize = 315;
+pub const SYS_PIPE2: usize = 317;
+pub const SYS_SOCKET: usize = 326;
+pub const SYS_BIND: usize = 327;
+pub const SYS_CONNECT: usize = 328;
+pub const SYS_LISTEN: usize = 329;
+pub const SYS_GETSOCKNAME: usize = 331;
+pub const SYS_SOCKETPAIR: usize = 333;
+pub const SYS_SHUTDOWN: usize = 338;
+pub const SYS_SETSOCKOPT: usize = 339;
+pub const SYS_GETSOCKOPT: usize = 340;
+pub const SYS_SENDMSG: usize = 341;
+pub const SYS_RECVMSG: usize = 342;
+pub const SYS_ACCEPT4: usize = 344;
+pub const SYS_EPOLL_PWAIT2: usize = 441;
+
+super::derived_flags!();
+
+/// Raw entry: `sc` with the number in `r0` and arguments in `r3`–`r8`.
+///
+/// On return `cr0.SO` is the error flag: set, `r3` holds the positive errno,
+/// which `neg` turns into the crate-wide `-errno`; clear, `r3` is the result.
+///
+/// Clobbers follow `Documentation/powerpc/syscall64-abi.rst`: the ELF ABI's
+/// volatile registers `r0`, `r3`–`r12`, `ctr`, `xer` and `cr0` (the flag
+/// itself); `cr1`, `cr5`–`cr7`, `lr` and all floating-point and vector
+/// registers survive a syscall. `r3`–`r8` are declared `lateout` clobbers
+/// even when they carry an argument, so the compiler never assumes an
+/// argument register still holds its value afterwards. No `preserves_flags`:
+/// `cr0` is written. The kernel does not touch the caller's stack.
+#[cfg(all(target_arch = "powerpc64", target_os = "linux"))]
+mod entry {
+    use core::arch::asm;
+
+    macro_rules! entry {
+        ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
+            /// Issues syscall `nr` with the given arguments; returns the
+            /// result, or `-errno` (as `usize`) on failure.
+            ///
+            /// # Safety
+            ///
+            /// `nr` and its arguments must form a system call whose effects
+            /// (memory written through pointer arguments, descriptors
+            /// closed, …) are sound for the caller.
+            #[inline(always)]
+            pub(crate) unsafe fn $name(nr: usize $(, $arg: usize)*) -> usize {
+                let ret;
+                // SAFETY: the caller upholds the syscall's contract; every
+                // register the kernel may change is declared an output.
+                unsafe {
+                    asm!(
+                        "sc",
+                        "bns+ 1f",  // cr0.SO clear: r3 is the result
+                        "neg 3, 3", // cr0.SO set: r3 = -errno
+                        "1:",
+                        inlateout("r0") nr => _,
+                        $(in($reg) $arg,)*
+                        lateout("r3") ret,
+                        lateout("r4") _,
+                        lateout("r5") _,
+                        lateout("r6") _,
+                        lateout("r7") _,
+                        lateout("r8") _,
+                        lateout("r9") _,
+                        lateout("r10") _,
+                        lateout("r11") _,
+                        lateout("r12") _,
+                        lateout("cr0") _,
+                        lateout("ctr") _,
+                        lateout("xer") _,
+                        options(nostack),
+                    );
+                }
+                ret
+            }
+        )*};
+    }
+
+    entry! {
+        syscall0();
+        syscall1(a1: "r3");
+        syscall2(a1: "r3", a2: "r4");
+        syscall3(a1: "r3", a2: "r4", a3: "r5");
+        syscall4(a1: "r3", a2: "r4", a3: "r5", a4: "r6");
+        syscall5(a1: "r3", a2: "r4", a3: "r5", a4: "r6", a5: "r7");
+        syscall6(a1: "r3", a2: "r4", a3: "r5", a4: "r6", a5: "r7", a6: "r8");
+    }
+}
+#[cfg(all(target_arch = "powerpc64", target_os = "linux"))]
+pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};

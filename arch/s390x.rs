@@ -1,0 +1,96 @@
+//! s390x (z/Architecture, 64-bit, big-endian).
+//!
+//! Entry: `svc 0`, number in `r1`, arguments in `r2`–`r7`, result in `r2`
+//! (negated errno). The socket calls are the direct ones (Linux 4.3+), not
+//! `socketcall(2)`.
+
+#![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
+
+pub use super::generic::values::*;
+
+pub const SYS_READ: usize = 3;
+pub const SYS_WRITE: usize = 4;
+pub const SYS_CLOSE: usize = 6;
+pub const SYS_GETPID: usize = 20;
+pub const SYS_KILL: usize = 37;
+pub const SYS_FCNTL: usize = 55;
+pub const SYS_READV: usize = 145;
+pub const SYS_WRITEV: usize = 146;
+pub const SYS_RT_SIGPROCMASK: usize = 175;
+pub const SYS_EXIT_GROUP: usize = 248;
+pub const SYS_EPOLL_CTL: usize = 250;
+pub const SYS_SPLICE: usize = 306;
+pub const SYS_EPOLL_PWAIT: usize = 312;
+pub const SYS_EVENTFD2: usize = 323;
+pub const SYS_PIPE2: usize = 325;
+pub const SYS_EPOLL_CREATE1: usize = 327;
+pub const SYS_SOCKET: usize = 359;
+pub const SYS_SOCKETPAIR: usize = 360;
+pub const SYS_BIND: usize = 361;
+pub const SYS_CONNECT: usize = 362;
+pub const SYS_LISTEN: usize = 363;
+pub const SYS_ACCEPT4: usize = 364;
+pub const SYS_GETSOCKOPT: usize = 365;
+pub const SYS_SETSOCKOPT: usize = 366;
+pub const SYS_GETSOCKNAME: usize = 367;
+pub const SYS_SENDMSG: usize = 370;
+pub const SYS_RECVMSG: usize = 372;
+pub const SYS_SHUTDOWN: usize = 373;
+pub const SYS_EPOLL_PWAIT2: usize = 441;
+
+super::derived_flags!();
+
+/// Raw entry: `svc 0` with the number in `r1` (`svc 0` means "number in
+/// `r1`", which reaches every syscall, not only those below 256) and
+/// arguments in `r2`–`r7`; the result or `-errno` comes back in `r2`.
+///
+/// Clobbers: `r2` (the result) and the condition code, hence no
+/// `preserves_flags`. `r1` is declared clobbered too, as nolibc's notes say,
+/// although today's kernels restore it. `r3`–`r7` and every floating-point,
+/// vector and access register (`a0`/`a1` hold the thread pointer) survive.
+/// The kernel does not touch the caller's stack.
+#[cfg(all(target_arch = "s390x", target_os = "linux"))]
+mod entry {
+    use core::arch::asm;
+
+    macro_rules! entry {
+        ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
+            /// Issues syscall `nr` with the given arguments; returns the
+            /// result, or `-errno` (as `usize`) on failure.
+            ///
+            /// # Safety
+            ///
+            /// `nr` and its arguments must form a system call whose effects
+            /// (memory written through pointer arguments, descriptors
+            /// closed, …) are sound for the caller.
+            #[inline(always)]
+            pub(crate) unsafe fn $name(nr: usize $(, $arg: usize)*) -> usize {
+                let ret;
+                // SAFETY: the caller upholds the syscall's contract; every
+                // register the kernel may change is declared an output.
+                unsafe {
+                    asm!(
+                        "svc 0",
+                        inlateout("r1") nr => _,
+                        $(in($reg) $arg,)*
+                        lateout("r2") ret,
+                        options(nostack),
+                    );
+                }
+                ret
+            }
+        )*};
+    }
+
+    entry! {
+        syscall0();
+        syscall1(a1: "r2");
+        syscall2(a1: "r2", a2: "r3");
+        syscall3(a1: "r2", a2: "r3", a3: "r4");
+        syscall4(a1: "r2", a2: "r3", a3: "r4", a4: "r5");
+        syscall5(a1: "r2", a2: "r3", a3: "r4", a4: "r5", a5: "r6");
+        syscall6(a1: "r2", a2: "r3", a3: "r4", a4: "r5", a5: "r6", a6: "r7");
+    }
+}
+#[cfg(all(target_arch = "s390x", target_os = "linux"))]
+pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};

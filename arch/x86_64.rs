@@ -1,0 +1,49 @@
+//! x86_64 (the 64-bit ABI, not x32).
+//!
+//! Entry: `syscall`, number in `rax`, arguments in `rdi rsi rdx r10 r8 r9`,
+//! result in `rax`; the instruction clobbers `rcx` and `r11`. The raw entry
+//! is the `sc` crate's. `struct epoll_event` is packed here.
+
+#![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
+
+pub use super::generic::values::*;
+
+/// `struct epoll_event` is `__attribute__((packed))` on x86_64 (12 bytes).
+pub const EPOLL_EVENT_PACKED: bool = true;
+
+pub const SYS_READ: usize = 0;
+pub const SYS_WRITE: usize = 1;
+pub const SYS_CLOSE: usize = 3;
+pub const SYS_RT_SIGPROCMASK: usize = 14;
+pub const SYS_READV: usize = 19;
+pub const SYS_WRITEV: usize = 20;
+pub const SYS_GETPID: usize = 39;
+pub const SYS_SOCKET: usize = 41;
+pub const SYS_CONNECT: usize = 42;
+pub const SYS_SENDMSG: usize = 46;
+pub const SYS_RECVMSG: usize = 47;
+pub const SYS_SHUTDOWN: usize = 48;
+pub const SYS_BIND: usize = 49;
+pub const SYS_LISTEN: usize = 50;
+pub const SYS_GETSOCKNAME: usize = 51;
+pub const SYS_SOCKETPAIR: usize = 53;
+pub const SYS_SETSOCKOPT: usize = 54;
+pub const SYS_GETSOCKOPT: usize = 55;
+pub const SYS_KILL: usize = 62;
+pub const SYS_FCNTL: usize = 72;
+pub const SYS_EXIT_GROUP: usize = 231;
+pub const SYS_EPOLL_CTL: usize = 233;
+pub const SYS_SPLICE: usize = 275;
+pub const SYS_EPOLL_PWAIT: usize = 281;
+pub const SYS_ACCEPT4: usize = 288;
+pub const SYS_EVENTFD2: usize = 290;
+pub const SYS_EPOLL_CREATE1: usize = 291;
+pub const SYS_PIPE2: usize = 293;
+pub const SYS_EPOLL_PWAIT2: usize = 441;
+
+super::derived_flags!();
+
+/// Raw entry: the `sc` crate's x86_64 shims (`syscall` with `rcx`/`r11`
+/// clobbered), which already follow the crate-wide convention.
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};

@@ -1,0 +1,205 @@
+//! [`Errno`]: the error of every syscall, typed and named.
+
+use core::fmt;
+
+use crate::arch::current as abi;
+
+/// An error number returned by a Linux syscall.
+///
+/// The value is the architecture's own (`ECONNRESET` is 104 on x86_64 and
+/// 131 on mips): compare with the named constants, never with literals.
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use bareio::Errno;
+/// assert_eq!(Errno::EAGAIN.name(), Some("EAGAIN"));
+/// assert_eq!(Errno::EWOULDBLOCK, Errno::EAGAIN);
+/// assert_eq!(Errno::from_raw(Errno::EPIPE.raw()), Errno::EPIPE);
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
+pub struct Errno(u16);
+
+/// Largest errno the kernel returns: results in `-4095..=-1` are errors.
+const MAX_ERRNO: usize = 4095;
+
+impl Errno {
+    /// Wraps a raw positive errno value, as read from `errno` or `SO_ERROR`.
+    ///
+    /// Values outside `1..=4095` are not errnos; they are clamped into that
+    /// range (0 becomes 4095), so an `Errno` never claims success.
+    #[inline]
+    pub const fn from_raw(raw: i32) -> Self {
+        if raw >= 1 && raw <= MAX_ERRNO as i32 {
+            Self(raw as u16)
+        } else {
+            Self(MAX_ERRNO as u16)
+        }
+    }
+
+    /// The raw positive errno value, as the C `errno` would hold it.
+    #[inline]
+    pub const fn raw(self) -> i32 {
+        self.0 as i32
+    }
+
+    /// Splits a raw syscall return value by the Linux convention: a value in
+    /// `-4095..=-1` is a negated errno, everything else is the result.
+    #[inline]
+    pub(crate) const fn from_ret(ret: usize) -> Result<usize, Self> {
+        if ret > usize::MAX - MAX_ERRNO {
+            Err(Self(ret.wrapping_neg() as u16))
+        } else {
+            Ok(ret)
+        }
+    }
+}
+
+/// Defines the named constants, `name()` and `description()` from one list.
+macro_rules! errnos {
+    ($($name:ident: $desc:literal,)*) => {
+        impl Errno {
+            $(
+                #[doc = concat!("`", stringify!($name), "`: ", $desc, ".")]
+                pub const $name: Self = Self(abi::$name as u16);
+            )*
+
+            /// The symbolic name (`"EAGAIN"`), if this is an errno the crate
+            /// names; `None` for the rarer ones.
+            pub const fn name(self) -> Option<&'static str> {
+                match self.0 as i32 {
+                    $(abi::$name => Some(stringify!($name)),)*
+                    _ => None,
+                }
+            }
+
+            /// A short English description, as `strerror` would give.
+            pub const fn description(self) -> Option<&'static str> {
+                match self.0 as i32 {
+                    $(abi::$name => Some($desc),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+errnos! {
+    EPERM: "Operation not permitted",
+    ENOENT: "No such file or directory",
+    ESRCH: "No such process",
+    EINTR: "Interrupted system call",
+    EIO: "Input/output error",
+    ENXIO: "No such device or address",
+    E2BIG: "Argument list too long",
+    ENOEXEC: "Exec format error",
+    EBADF: "Bad file descriptor",
+    ECHILD: "No child processes",
+    EAGAIN: "Resource temporarily unavailable",
+    ENOMEM: "Cannot allocate memory",
+    EACCES: "Permission denied",
+    EFAULT: "Bad address",
+    ENOTBLK: "Block device required",
+    EBUSY: "Device or resource busy",
+    EEXIST: "File exists",
+    EXDEV: "Invalid cross-device link",
+    ENODEV: "No such device",
+    ENOTDIR: "Not a directory",
+    EISDIR: "Is a directory",
+    EINVAL: "Invalid argument",
+    ENFILE: "Too many open files in system",
+    EMFILE: "Too many open files",
+    ENOTTY: "Inappropriate ioctl for device",
+    ETXTBSY: "Text file busy",
+    EFBIG: "File too large",
+    ENOSPC: "No space left on device",
+    ESPIPE: "Illegal seek",
+    EROFS: "Read-only file system",
+    EMLINK: "Too many links",
+    EPIPE: "Broken pipe",
+    EDOM: "Numerical argument out of domain",
+    ERANGE: "Numerical result out of range",
+    EDEADLK: "Resource deadlock avoided",
+    ENAMETOOLONG: "File name too long",
+    ENOLCK: "No locks available",
+    ENOSYS: "Function not implemented",
+    ENOTEMPTY: "Directory not empty",
+    ELOOP: "Too many levels of symbolic links",
+    EOVERFLOW: "Value too large for defined data type",
+    ENOTSOCK: "Socket operation on non-socket",
+    EDESTADDRREQ: "Destination address required",
+    EMSGSIZE: "Message too long",
+    EPROTOTYPE: "Protocol wrong type for socket",
+    ENOPROTOOPT: "Protocol not available",
+    EPROTONOSUPPORT: "Protocol not supported",
+    ESOCKTNOSUPPORT: "Socket type not supported",
+    EOPNOTSUPP: "Operation not supported",
+    EPFNOSUPPORT: "Protocol family not supported",
+    EAFNOSUPPORT: "Address family not supported by protocol",
+    EADDRINUSE: "Address already in use",
+    EADDRNOTAVAIL: "Cannot assign requested address",
+    ENETDOWN: "Network is down",
+    ENETUNREACH: "Network is unreachable",
+    ENETRESET: "Network dropped connection on reset",
+    ECONNABORTED: "Software caused connection abort",
+    ECONNRESET: "Connection reset by peer",
+    ENOBUFS: "No buffer space available",
+    EISCONN: "Transport endpoint is already connected",
+    ENOTCONN: "Transport endpoint is not connected",
+    ESHUTDOWN: "Cannot send after transport endpoint shutdown",
+    ETOOMANYREFS: "Too many references: cannot splice",
+    ETIMEDOUT: "Connection timed out",
+    ECONNREFUSED: "Connection refused",
+    EHOSTDOWN: "Host is down",
+    EHOSTUNREACH: "No route to host",
+    EALREADY: "Operation already in progress",
+    EINPROGRESS: "Operation now in progress",
+    ECANCELED: "Operation canceled",
+}
+
+impl Errno {
+    /// `EWOULDBLOCK`, the same value as [`Errno::EAGAIN`] on Linux.
+    pub const EWOULDBLOCK: Self = Self::EAGAIN;
+    /// `ENOTSUP`, the same value as [`Errno::EOPNOTSUPP`] on Linux.
+    pub const ENOTSUP: Self = Self::EOPNOTSUPP;
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Errno({})", self.0),
+        }
+    }
+}
+
+/// `EAGAIN: Resource temporarily unavailable (os error 11)`.
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.name(), self.description()) {
+            (Some(name), Some(desc)) => write!(f, "{name}: {desc} (os error {})", self.0),
+            _ => write!(f, "unknown error (os error {})", self.0),
+        }
+    }
+}
+
+impl core::error::Error for Errno {}
+
+#[cfg(feature = "std")]
+impl From<Errno> for std::io::Error {
+    /// Keeps the OS code: `raw_os_error()` gives back [`Errno::raw`].
+    fn from(errno: Errno) -> Self {
+        std::io::Error::from_raw_os_error(errno.raw())
+    }
+}
+
+#[cfg(feature = "std")]
+impl TryFrom<&std::io::Error> for Errno {
+    type Error = ();
+
+    /// The errno of an OS error; `Err(())` for errors that carry none.
+    fn try_from(err: &std::io::Error) -> Result<Self, ()> {
+        err.raw_os_error().map(Self::from_raw).ok_or(())
+    }
+}

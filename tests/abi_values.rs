@@ -1,0 +1,230 @@
+//! The compiled architecture's table (`bareio::arch::current`) against the
+//! `libc` crate for the same target: flags, socket values, errno and the
+//! syscall numbers. Run on the host by `cargo test`, and on each foreign
+//! architecture under qemu-user by `scripts/cross-test`.
+
+#![cfg(target_os = "linux")]
+// The libc types differ per target (c_long, c_int, u32): the casts that are
+// no-ops on one target are needed on another.
+#![allow(clippy::unnecessary_cast)]
+
+use bareio::arch::current as t;
+
+/// Compares a list of `(name, ours, libc's)` and reports every mismatch.
+fn check(what: &str, pairs: &[(&str, i64, i64)]) {
+    let wrong: Vec<String> = pairs
+        .iter()
+        .filter(|(_, ours, theirs)| ours != theirs)
+        .map(|(name, ours, theirs)| format!("{name}: ours {ours:#x}, libc {theirs:#x}"))
+        .collect();
+    assert!(wrong.is_empty(), "{what} differ from libc:\n{}", wrong.join("\n"));
+}
+
+macro_rules! pairs {
+    ($($name:ident),* $(,)?) => {
+        &[$((stringify!($name), t::$name as i64, libc::$name as i64)),*]
+    };
+}
+
+#[test]
+fn flags_match_libc() {
+    check(
+        "flags",
+        pairs!(O_NONBLOCK, O_CLOEXEC, EFD_NONBLOCK, EFD_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC, EPOLL_CLOEXEC),
+    );
+}
+
+#[test]
+fn socket_values_match_libc() {
+    check(
+        "socket values",
+        pairs!(
+            SOCK_STREAM,
+            SOCK_DGRAM,
+            SOL_SOCKET,
+            SO_REUSEADDR,
+            SO_TYPE,
+            SO_ERROR,
+            SO_SNDBUF,
+            SO_RCVBUF,
+            SO_KEEPALIVE,
+            SO_REUSEPORT,
+            SO_RCVLOWAT,
+            SO_SNDLOWAT,
+        ),
+    );
+}
+
+#[test]
+fn errno_values_match_libc() {
+    check(
+        "errno values",
+        pairs!(
+            EPERM,
+            ENOENT,
+            ESRCH,
+            EINTR,
+            EIO,
+            ENXIO,
+            E2BIG,
+            ENOEXEC,
+            EBADF,
+            ECHILD,
+            EAGAIN,
+            ENOMEM,
+            EACCES,
+            EFAULT,
+            ENOTBLK,
+            EBUSY,
+            EEXIST,
+            EXDEV,
+            ENODEV,
+            ENOTDIR,
+            EISDIR,
+            EINVAL,
+            ENFILE,
+            EMFILE,
+            ENOTTY,
+            ETXTBSY,
+            EFBIG,
+            ENOSPC,
+            ESPIPE,
+            EROFS,
+            EMLINK,
+            EPIPE,
+            EDOM,
+            ERANGE,
+            EDEADLK,
+            ENAMETOOLONG,
+            ENOLCK,
+            ENOSYS,
+            ENOTEMPTY,
+            ELOOP,
+            EOVERFLOW,
+            ENOTSOCK,
+            EDESTADDRREQ,
+            EMSGSIZE,
+            EPROTOTYPE,
+            ENOPROTOOPT,
+            EPROTONOSUPPORT,
+            ESOCKTNOSUPPORT,
+            EOPNOTSUPP,
+            EPFNOSUPPORT,
+            EAFNOSUPPORT,
+            EADDRINUSE,
+            EADDRNOTAVAIL,
+            ENETDOWN,
+            ENETUNREACH,
+            ENETRESET,
+            ECONNABORTED,
+            ECONNRESET,
+            ENOBUFS,
+            EISCONN,
+            ENOTCONN,
+            ESHUTDOWN,
+            ETOOMANYREFS,
+            ETIMEDOUT,
+            ECONNREFUSED,
+            EHOSTDOWN,
+            EHOSTUNREACH,
+            EALREADY,
+            EINPROGRESS,
+            ECANCELED,
+            ENOTSUP,
+            EWOULDBLOCK,
+        ),
+    );
+}
+
+#[test]
+fn errno_type_uses_this_architectures_values() {
+    use bareio::Errno;
+    let pairs: &[(&str, i64, i64)] = &[
+        ("EAGAIN", Errno::EAGAIN.raw().into(), libc::EAGAIN.into()),
+        ("ENOSYS", Errno::ENOSYS.raw().into(), libc::ENOSYS.into()),
+        ("ECONNRESET", Errno::ECONNRESET.raw().into(), libc::ECONNRESET.into()),
+        ("EINPROGRESS", Errno::EINPROGRESS.raw().into(), libc::EINPROGRESS.into()),
+        ("EADDRINUSE", Errno::EADDRINUSE.raw().into(), libc::EADDRINUSE.into()),
+        ("ECONNREFUSED", Errno::ECONNREFUSED.raw().into(), libc::ECONNREFUSED.into()),
+    ];
+    check("Errno constants", pairs);
+}
+
+#[test]
+fn syscall_numbers_match_libc() {
+    let pairs: &[(&str, i64, i64)] = &[
+        ("read", t::SYS_READ as i64, libc::SYS_read as i64),
+        ("write", t::SYS_WRITE as i64, libc::SYS_write as i64),
+        ("readv", t::SYS_READV as i64, libc::SYS_readv as i64),
+        ("writev", t::SYS_WRITEV as i64, libc::SYS_writev as i64),
+        ("close", t::SYS_CLOSE as i64, libc::SYS_close as i64),
+        ("fcntl", t::SYS_FCNTL as i64, libc::SYS_fcntl as i64),
+        ("pipe2", t::SYS_PIPE2 as i64, libc::SYS_pipe2 as i64),
+        ("splice", t::SYS_SPLICE as i64, libc::SYS_splice as i64),
+        ("eventfd2", t::SYS_EVENTFD2 as i64, libc::SYS_eventfd2 as i64),
+        ("epoll_create1", t::SYS_EPOLL_CREATE1 as i64, libc::SYS_epoll_create1 as i64),
+        ("epoll_ctl", t::SYS_EPOLL_CTL as i64, libc::SYS_epoll_ctl as i64),
+        ("epoll_pwait", t::SYS_EPOLL_PWAIT as i64, libc::SYS_epoll_pwait as i64),
+        ("epoll_pwait2", t::SYS_EPOLL_PWAIT2 as i64, libc::SYS_epoll_pwait2 as i64),
+        ("socket", t::SYS_SOCKET as i64, libc::SYS_socket as i64),
+        ("socketpair", t::SYS_SOCKETPAIR as i64, libc::SYS_socketpair as i64),
+        ("bind", t::SYS_BIND as i64, libc::SYS_bind as i64),
+        ("listen", t::SYS_LISTEN as i64, libc::SYS_listen as i64),
+        ("connect", t::SYS_CONNECT as i64, libc::SYS_connect as i64),
+        ("accept4", t::SYS_ACCEPT4 as i64, libc::SYS_accept4 as i64),
+        ("setsockopt", t::SYS_SETSOCKOPT as i64, libc::SYS_setsockopt as i64),
+        ("getsockopt", t::SYS_GETSOCKOPT as i64, libc::SYS_getsockopt as i64),
+        ("getsockname", t::SYS_GETSOCKNAME as i64, libc::SYS_getsockname as i64),
+        ("shutdown", t::SYS_SHUTDOWN as i64, libc::SYS_shutdown as i64),
+        ("sendmsg", t::SYS_SENDMSG as i64, libc::SYS_sendmsg as i64),
+        ("recvmsg", t::SYS_RECVMSG as i64, libc::SYS_recvmsg as i64),
+        ("exit_group", t::SYS_EXIT_GROUP as i64, libc::SYS_exit_group as i64),
+        ("getpid", t::SYS_GETPID as i64, libc::SYS_getpid as i64),
+        ("kill", t::SYS_KILL as i64, libc::SYS_kill as i64),
+        ("rt_sigprocmask", t::SYS_RT_SIGPROCMASK as i64, libc::SYS_rt_sigprocmask as i64),
+    ];
+    check("syscall numbers", pairs);
+}
+
+#[test]
+fn epoll_event_packing_matches_libc() {
+    // libc declares epoll_event packed exactly where the kernel does.
+    let libc_packed = core::mem::align_of::<libc::epoll_event>() == 1;
+    assert_eq!(t::EPOLL_EVENT_PACKED, libc_packed);
+    assert_eq!(core::mem::size_of::<bareio::sys::EpollEvent>(), core::mem::size_of::<libc::epoll_event>());
+}
+
+#[test]
+fn epoll_bits_match_libc() {
+    use bareio::sys::EpollFlags as F;
+    let pairs: &[(&str, i64, i64)] = &[
+        ("EPOLLIN", F::IN.bits().into(), (libc::EPOLLIN as u32).into()),
+        ("EPOLLPRI", F::PRI.bits().into(), (libc::EPOLLPRI as u32).into()),
+        ("EPOLLOUT", F::OUT.bits().into(), (libc::EPOLLOUT as u32).into()),
+        ("EPOLLERR", F::ERR.bits().into(), (libc::EPOLLERR as u32).into()),
+        ("EPOLLHUP", F::HUP.bits().into(), (libc::EPOLLHUP as u32).into()),
+        ("EPOLLRDHUP", F::RDHUP.bits().into(), (libc::EPOLLRDHUP as u32).into()),
+        ("EPOLLEXCLUSIVE", F::EXCLUSIVE.bits().into(), (libc::EPOLLEXCLUSIVE as u32).into()),
+        ("EPOLLWAKEUP", F::WAKEUP.bits().into(), (libc::EPOLLWAKEUP as u32).into()),
+        ("EPOLLONESHOT", F::ONESHOT.bits().into(), (libc::EPOLLONESHOT as u32).into()),
+        ("EPOLLET", F::ET.bits().into(), (libc::EPOLLET as u32).into()),
+    ];
+    check("epoll bits", pairs);
+}
+
+#[test]
+fn other_shared_values_match_libc() {
+    use bareio::sys::{MsgFlags, SpliceFlags};
+    let pairs: &[(&str, i64, i64)] = &[
+        ("MSG_NOSIGNAL", MsgFlags::NOSIGNAL.bits().into(), libc::MSG_NOSIGNAL.into()),
+        ("MSG_DONTWAIT", MsgFlags::DONTWAIT.bits().into(), libc::MSG_DONTWAIT.into()),
+        ("MSG_PEEK", MsgFlags::PEEK.bits().into(), libc::MSG_PEEK.into()),
+        ("MSG_WAITALL", MsgFlags::WAITALL.bits().into(), libc::MSG_WAITALL.into()),
+        ("MSG_MORE", MsgFlags::MORE.bits().into(), libc::MSG_MORE.into()),
+        ("SPLICE_F_MOVE", SpliceFlags::MOVE.bits().into(), libc::SPLICE_F_MOVE.into()),
+        ("SPLICE_F_NONBLOCK", SpliceFlags::NONBLOCK.bits().into(), libc::SPLICE_F_NONBLOCK.into()),
+        ("SPLICE_F_MORE", SpliceFlags::MORE.bits().into(), libc::SPLICE_F_MORE.into()),
+        ("EFD_SEMAPHORE", bareio::sys::EventfdFlags::SEMAPHORE.bits().into(), libc::EFD_SEMAPHORE.into()),
+    ];
+    check("shared values", pairs);
+}

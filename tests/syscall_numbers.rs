@@ -1,0 +1,78 @@
+//! Every syscall number of all ten tables equals the `syscalls` crate's,
+//! architecture by architecture. Pure data: runs the same on any host.
+
+/// One `#[test]` per architecture, comparing the whole list below.
+macro_rules! numbers_match_syscalls_crate {
+    ($($arch:ident),* $(,)?) => {$(
+        #[test]
+        fn $arch() {
+            use bareio::arch::$arch as table;
+            use syscalls::$arch::Sysno;
+            let pairs: &[(&str, usize, usize)] = &[
+                ("read", table::SYS_READ, Sysno::read as usize),
+                ("write", table::SYS_WRITE, Sysno::write as usize),
+                ("readv", table::SYS_READV, Sysno::readv as usize),
+                ("writev", table::SYS_WRITEV, Sysno::writev as usize),
+                ("close", table::SYS_CLOSE, Sysno::close as usize),
+                ("fcntl", table::SYS_FCNTL, Sysno::fcntl as usize),
+                ("pipe2", table::SYS_PIPE2, Sysno::pipe2 as usize),
+                ("splice", table::SYS_SPLICE, Sysno::splice as usize),
+                ("eventfd2", table::SYS_EVENTFD2, Sysno::eventfd2 as usize),
+                ("epoll_create1", table::SYS_EPOLL_CREATE1, Sysno::epoll_create1 as usize),
+                ("epoll_ctl", table::SYS_EPOLL_CTL, Sysno::epoll_ctl as usize),
+                ("epoll_pwait", table::SYS_EPOLL_PWAIT, Sysno::epoll_pwait as usize),
+                ("epoll_pwait2", table::SYS_EPOLL_PWAIT2, Sysno::epoll_pwait2 as usize),
+                ("socket", table::SYS_SOCKET, Sysno::socket as usize),
+                ("socketpair", table::SYS_SOCKETPAIR, Sysno::socketpair as usize),
+                ("bind", table::SYS_BIND, Sysno::bind as usize),
+                ("listen", table::SYS_LISTEN, Sysno::listen as usize),
+                ("connect", table::SYS_CONNECT, Sysno::connect as usize),
+                ("accept4", table::SYS_ACCEPT4, Sysno::accept4 as usize),
+                ("setsockopt", table::SYS_SETSOCKOPT, Sysno::setsockopt as usize),
+                ("getsockopt", table::SYS_GETSOCKOPT, Sysno::getsockopt as usize),
+                ("getsockname", table::SYS_GETSOCKNAME, Sysno::getsockname as usize),
+                ("shutdown", table::SYS_SHUTDOWN, Sysno::shutdown as usize),
+                ("sendmsg", table::SYS_SENDMSG, Sysno::sendmsg as usize),
+                ("recvmsg", table::SYS_RECVMSG, Sysno::recvmsg as usize),
+                ("exit_group", table::SYS_EXIT_GROUP, Sysno::exit_group as usize),
+                ("getpid", table::SYS_GETPID, Sysno::getpid as usize),
+                ("kill", table::SYS_KILL, Sysno::kill as usize),
+                ("rt_sigprocmask", table::SYS_RT_SIGPROCMASK, Sysno::rt_sigprocmask as usize),
+            ];
+            let wrong: Vec<String> = pairs
+                .iter()
+                .filter(|(_, ours, theirs)| ours != theirs)
+                .map(|(name, ours, theirs)| format!("{name}: ours {ours}, syscalls crate {theirs}"))
+                .collect();
+            assert!(wrong.is_empty(), "{} table is wrong:\n{}", stringify!($arch), wrong.join("\n"));
+        }
+    )*};
+}
+
+numbers_match_syscalls_crate!(
+    x86_64,
+    x86,
+    aarch64,
+    arm,
+    riscv64,
+    loongarch64,
+    mips,
+    mips64,
+    powerpc64,
+    s390x,
+);
+
+/// The tables must not all be the same list: catches a glob import that
+/// silently gave one architecture another's numbers.
+#[test]
+fn tables_differ_where_the_kernel_does() {
+    use bareio::arch;
+    assert_eq!(arch::x86_64::SYS_EVENTFD2, 290);
+    assert_eq!(arch::aarch64::SYS_EVENTFD2, 19);
+    assert_eq!(arch::mips::SYS_EVENTFD2, 4325);
+    assert_eq!(arch::s390x::SYS_EVENTFD2, 323);
+    assert_eq!(arch::mips::EFD_NONBLOCK, 0x80);
+    assert_eq!(arch::mips64::EFD_NONBLOCK, 0x80);
+    assert_eq!(arch::x86_64::EFD_NONBLOCK, 0x800);
+    assert_eq!(arch::powerpc64::SO_RCVLOWAT, 16);
+}
