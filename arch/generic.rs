@@ -158,6 +158,7 @@ pub mod numbers {
     pub const SYS_RECVMSG: usize = 212;
     pub const SYS_EXIT_GROUP: usize = 94;
     pub const SYS_GETPID: usize = 172;
+    pub const SYS_CLOCK_GETTIME: usize = 113;
     pub const SYS_KILL: usize = 129;
     pub const SYS_RT_SIGPROCMASK: usize = 135;
 }

@@ -20,7 +20,7 @@ super::derived_flags!();
 mod entry {
     use core::arch::asm;
 
-    macro_rules! entry {
+    macro_rules! define_syscalls {
         ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
             /// Issues syscall `nr` with the given arguments; returns the
             /// result, or `-errno` (as `usize`) on failure.
@@ -58,7 +58,7 @@ mod entry {
         )*};
     }
 
-    entry! {
+    define_syscalls! {
         syscall0();
         syscall1(a1: "$a0");
         syscall2(a1: "$a0", a2: "$a1");

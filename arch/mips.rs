@@ -85,6 +85,8 @@ pub const SYS_READ: usize = 4003;
 pub const SYS_WRITE: usize = 4004;
 pub const SYS_CLOSE: usize = 4006;
 pub const SYS_GETPID: usize = 4020;
+/// `clock_gettime64`: 64-bit `time_t` on this 32-bit ABI (Linux 5.1+).
+pub const SYS_CLOCK_GETTIME: usize = 4403;
 pub const SYS_KILL: usize = 4037;
 pub const SYS_FCNTL: usize = 4055;
 pub const SYS_READV: usize = 4145;
@@ -176,7 +178,8 @@ macro_rules! mips_syscall {
         }
     }};
 }
-#[cfg(all(any(target_arch = "mips", target_arch = "mips64"), target_os = "linux"))]
+/// For mips64.rs (mips.rs has it in textual scope).
+#[cfg(all(target_arch = "mips64", target_os = "linux"))]
 pub(crate) use mips_syscall;
 
 /// Raw entry (o32): arguments 1–4 in `$4`–`$7`; 5 and 6 at `16($sp)` and
@@ -185,7 +188,7 @@ pub(crate) use mips_syscall;
 /// [`mips_syscall!`] for the rest.
 #[cfg(all(target_arch = "mips", target_os = "linux"))]
 mod entry {
-    use super::mips_syscall;
+    // `mips_syscall!` is in textual scope here (defined above).
 
     /// # Safety
     /// A raw system call: `nr` and the arguments must make a call that is
@@ -218,9 +221,7 @@ mod entry {
     #[inline(always)]
     pub(crate) unsafe fn syscall3(nr: usize, a1: usize, a2: usize, a3: usize) -> usize {
         // SAFETY: as in `syscall0`.
-        unsafe {
-            mips_syscall!(nr, [], [], in("$4") a1, in("$5") a2, in("$6") a3, options(nostack))
-        }
+        unsafe { mips_syscall!(nr, [], [], in("$4") a1, in("$5") a2, in("$6") a3, options(nostack)) }
     }
 
     /// # Safety
@@ -240,14 +241,7 @@ mod entry {
     /// # Safety
     /// As [`syscall0`].
     #[inline(always)]
-    pub(crate) unsafe fn syscall5(
-        nr: usize,
-        a1: usize,
-        a2: usize,
-        a3: usize,
-        a4: usize,
-        a5: usize,
-    ) -> usize {
+    pub(crate) unsafe fn syscall5(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
         // SAFETY: as in `syscall0`; the stack area is released before the
         // asm ends (hence no `nostack`).
         unsafe {

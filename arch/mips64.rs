@@ -16,6 +16,7 @@ pub const SYS_RT_SIGPROCMASK: usize = 5014;
 pub const SYS_READV: usize = 5018;
 pub const SYS_WRITEV: usize = 5019;
 pub const SYS_GETPID: usize = 5038;
+pub const SYS_CLOCK_GETTIME: usize = 5222;
 pub const SYS_SOCKET: usize = 5040;
 pub const SYS_CONNECT: usize = 5041;
 pub const SYS_SENDMSG: usize = 5045;
@@ -77,9 +78,7 @@ mod entry {
     #[inline(always)]
     pub(crate) unsafe fn syscall3(nr: usize, a1: usize, a2: usize, a3: usize) -> usize {
         // SAFETY: as in `syscall0`.
-        unsafe {
-            mips_syscall!(nr, [], [], in("$4") a1, in("$5") a2, in("$6") a3, options(nostack))
-        }
+        unsafe { mips_syscall!(nr, [], [], in("$4") a1, in("$5") a2, in("$6") a3, options(nostack)) }
     }
 
     /// # Safety
@@ -99,14 +98,7 @@ mod entry {
     /// # Safety
     /// As [`syscall0`].
     #[inline(always)]
-    pub(crate) unsafe fn syscall5(
-        nr: usize,
-        a1: usize,
-        a2: usize,
-        a3: usize,
-        a4: usize,
-        a5: usize,
-    ) -> usize {
+    pub(crate) unsafe fn syscall5(nr: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
         // SAFETY: as in `syscall0`.
         unsafe {
             mips_syscall!(

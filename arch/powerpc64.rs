@@ -17,6 +17,7 @@ pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
 pub const SYS_CLOSE: usize = 6;
 pub const SYS_GETPID: usize = 20;
+pub const SYS_CLOCK_GETTIME: usize = 246;
 pub const SYS_KILL: usize = 37;
 pub const SYS_FCNTL: usize = 55;
 pub const SYS_READV: usize = 145;
@@ -50,18 +51,21 @@ super::derived_flags!();
 /// On return `cr0.SO` is the error flag: set, `r3` holds the positive errno,
 /// which `neg` turns into the crate-wide `-errno`; clear, `r3` is the result.
 ///
-/// Clobbers follow `Documentation/powerpc/syscall64-abi.rst`: the ELF ABI's
-/// volatile registers `r0`, `r3`–`r12`, `ctr`, `xer` and `cr0` (the flag
-/// itself); `cr1`, `cr5`–`cr7`, `lr` and all floating-point and vector
-/// registers survive a syscall. `r3`–`r8` are declared `lateout` clobbers
-/// even when they carry an argument, so the compiler never assumes an
-/// argument register still holds its value afterwards. No `preserves_flags`:
-/// `cr0` is written. The kernel does not touch the caller's stack.
+/// Clobbers follow `Documentation/powerpc/syscall64-abi.rst` ("register
+/// preservation rules match the ELF ABI" except as listed): the volatile
+/// `r0`, `r3`–`r12`, `ctr`, `xer` and `cr0` (the flag itself); `cr1`,
+/// `cr5`–`cr7`, `lr` and all floating-point and vector registers survive.
+/// (nolibc, musl and rustix omit `ctr`/`xer`; listing them costs nothing.)
+/// `r3`–`r8` are `lateout` clobbers even when they carry an argument, so
+/// the compiler never assumes an argument survives. No `preserves_flags`:
+/// `cr0` is written. The kernel does not touch the caller's stack. Only
+/// `sc` is used, not `scv 0` (which returns `-errno` but needs a HWCAP2
+/// check and clobbers more).
 #[cfg(all(target_arch = "powerpc64", target_os = "linux"))]
 mod entry {
     use core::arch::asm;
 
-    macro_rules! entry {
+    macro_rules! define_syscalls {
         ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
             /// Issues syscall `nr` with the given arguments; returns the
             /// result, or `-errno` (as `usize`) on failure.
@@ -105,7 +109,7 @@ mod entry {
         )*};
     }
 
-    entry! {
+    define_syscalls! {
         syscall0();
         syscall1(a1: "r3");
         syscall2(a1: "r3", a2: "r4");

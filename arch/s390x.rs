@@ -12,6 +12,7 @@ pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
 pub const SYS_CLOSE: usize = 6;
 pub const SYS_GETPID: usize = 20;
+pub const SYS_CLOCK_GETTIME: usize = 260;
 pub const SYS_KILL: usize = 37;
 pub const SYS_FCNTL: usize = 55;
 pub const SYS_READV: usize = 145;
@@ -45,15 +46,16 @@ super::derived_flags!();
 /// arguments in `r2`–`r7`; the result or `-errno` comes back in `r2`.
 ///
 /// Clobbers: `r2` (the result) and the condition code, hence no
-/// `preserves_flags`. `r1` is declared clobbered too, as nolibc's notes say,
-/// although today's kernels restore it. `r3`–`r7` and every floating-point,
+/// `preserves_flags`. `r1` is declared clobbered too: nolibc's notes say
+/// "r1 and r2 are clobbered" (its asm and rustix's treat `r1` as input
+/// only), and the caution costs nothing. `r3`–`r7` and every floating-point,
 /// vector and access register (`a0`/`a1` hold the thread pointer) survive.
 /// The kernel does not touch the caller's stack.
 #[cfg(all(target_arch = "s390x", target_os = "linux"))]
 mod entry {
     use core::arch::asm;
 
-    macro_rules! entry {
+    macro_rules! define_syscalls {
         ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
             /// Issues syscall `nr` with the given arguments; returns the
             /// result, or `-errno` (as `usize`) on failure.
@@ -82,7 +84,7 @@ mod entry {
         )*};
     }
 
-    entry! {
+    define_syscalls! {
         syscall0();
         syscall1(a1: "r2");
         syscall2(a1: "r2", a2: "r3");

@@ -12,6 +12,8 @@ pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
 pub const SYS_CLOSE: usize = 6;
 pub const SYS_GETPID: usize = 20;
+/// `clock_gettime64`: 64-bit `time_t` on this 32-bit ABI (Linux 5.1+).
+pub const SYS_CLOCK_GETTIME: usize = 403;
 pub const SYS_KILL: usize = 37;
 pub const SYS_FCNTL: usize = 55;
 pub const SYS_READV: usize = 145;

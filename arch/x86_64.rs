@@ -18,6 +18,7 @@ pub const SYS_RT_SIGPROCMASK: usize = 14;
 pub const SYS_READV: usize = 19;
 pub const SYS_WRITEV: usize = 20;
 pub const SYS_GETPID: usize = 39;
+pub const SYS_CLOCK_GETTIME: usize = 228;
 pub const SYS_SOCKET: usize = 41;
 pub const SYS_CONNECT: usize = 42;
 pub const SYS_SENDMSG: usize = 46;

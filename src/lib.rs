@@ -41,12 +41,21 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod macros;
+
 #[path = "../arch/mod.rs"]
 pub mod arch;
 
 mod errno;
 pub mod fd;
 #[cfg(target_os = "linux")]
+pub mod poll;
+mod sync;
+#[cfg(target_os = "linux")]
 pub mod sys;
+#[cfg(target_os = "linux")]
+mod time;
+pub mod wake;
 
 pub use errno::Errno;

@@ -182,6 +182,10 @@ fn syscall_numbers_match_libc() {
         ("getpid", t::SYS_GETPID as i64, libc::SYS_getpid as i64),
         ("kill", t::SYS_KILL as i64, libc::SYS_kill as i64),
         ("rt_sigprocmask", t::SYS_RT_SIGPROCMASK as i64, libc::SYS_rt_sigprocmask as i64),
+        #[cfg(target_pointer_width = "64")]
+        ("clock_gettime", t::SYS_CLOCK_GETTIME as i64, libc::SYS_clock_gettime as i64),
+        #[cfg(target_pointer_width = "32")]
+        ("clock_gettime64", t::SYS_CLOCK_GETTIME as i64, libc::SYS_clock_gettime64 as i64),
     ];
     check("syscall numbers", pairs);
 }

@@ -62,6 +62,32 @@ numbers_match_syscalls_crate!(
     s390x,
 );
 
+/// `SYS_CLOCK_GETTIME` is the 64-bit-time call: `clock_gettime64` on the
+/// 32-bit ABIs (whose `clock_gettime` takes a 32-bit `time_t`).
+#[test]
+fn clock_gettime_is_the_64_bit_time_variant() {
+    use bareio::arch;
+    let pairs = [
+        ("x86_64", arch::x86_64::SYS_CLOCK_GETTIME, syscalls::x86_64::Sysno::clock_gettime as usize),
+        ("x86", arch::x86::SYS_CLOCK_GETTIME, syscalls::x86::Sysno::clock_gettime64 as usize),
+        ("aarch64", arch::aarch64::SYS_CLOCK_GETTIME, syscalls::aarch64::Sysno::clock_gettime as usize),
+        ("arm", arch::arm::SYS_CLOCK_GETTIME, syscalls::arm::Sysno::clock_gettime64 as usize),
+        ("riscv64", arch::riscv64::SYS_CLOCK_GETTIME, syscalls::riscv64::Sysno::clock_gettime as usize),
+        (
+            "loongarch64",
+            arch::loongarch64::SYS_CLOCK_GETTIME,
+            syscalls::loongarch64::Sysno::clock_gettime as usize,
+        ),
+        ("mips", arch::mips::SYS_CLOCK_GETTIME, syscalls::mips::Sysno::clock_gettime64 as usize),
+        ("mips64", arch::mips64::SYS_CLOCK_GETTIME, syscalls::mips64::Sysno::clock_gettime as usize),
+        ("powerpc64", arch::powerpc64::SYS_CLOCK_GETTIME, syscalls::powerpc64::Sysno::clock_gettime as usize),
+        ("s390x", arch::s390x::SYS_CLOCK_GETTIME, syscalls::s390x::Sysno::clock_gettime as usize),
+    ];
+    for (name, ours, theirs) in pairs {
+        assert_eq!(ours, theirs, "{name}: SYS_CLOCK_GETTIME");
+    }
+}
+
 /// The tables must not all be the same list: catches a glob import that
 /// silently gave one architecture another's numbers.
 #[test]

@@ -15,6 +15,7 @@
 //! | [`epoll`](self::epoll) | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
 //! | [`net`](self::net) | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
 //! | [`process`](self::process) | `getpid`, `kill`, `exit_group` |
+//! | [`time`](self::time) | `clock_gettime` (`clock_gettime64` on 32-bit) |
 //!
 //! Everything is also re-exported here, flat: `bareio::sys::read`.
 
@@ -47,101 +48,13 @@ macro_rules! syscall {
     };
 }
 
-/// Defines a `Copy` bit-set newtype with named flags, `|`, and `Debug`.
-macro_rules! flags {
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident: $ty:ty {
-            $( $(#[$fmeta:meta])* const $flag:ident = $value:expr; )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-        #[repr(transparent)]
-        pub struct $name($ty);
-
-        impl $name {
-            $( $(#[$fmeta])* pub const $flag: Self = Self($value as $ty); )*
-
-            /// No flags.
-            pub const fn empty() -> Self {
-                Self(0)
-            }
-
-            /// The raw bits, as passed to the kernel.
-            pub const fn bits(self) -> $ty {
-                self.0
-            }
-
-            /// Wraps raw bits, keeping any the type has no name for.
-            pub const fn from_bits_retain(bits: $ty) -> Self {
-                Self(bits)
-            }
-
-            /// Whether every flag of `other` is set in `self`.
-            pub const fn contains(self, other: Self) -> bool {
-                self.0 & other.0 == other.0
-            }
-
-            /// Whether any flag of `other` is set in `self`.
-            pub const fn intersects(self, other: Self) -> bool {
-                self.0 & other.0 != 0
-            }
-
-            /// The flags of both.
-            pub const fn union(self, other: Self) -> Self {
-                Self(self.0 | other.0)
-            }
-
-            /// `self` without the flags of `other`.
-            pub const fn difference(self, other: Self) -> Self {
-                Self(self.0 & !other.0)
-            }
-        }
-
-        impl core::ops::BitOr for $name {
-            type Output = Self;
-            fn bitor(self, other: Self) -> Self {
-                self.union(other)
-            }
-        }
-
-        impl core::ops::BitOrAssign for $name {
-            fn bitor_assign(&mut self, other: Self) {
-                *self = self.union(other);
-            }
-        }
-
-        impl core::fmt::Debug for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                let mut rest = self.0;
-                let mut first = true;
-                f.write_str(concat!(stringify!($name), "("))?;
-                $(
-                    let bits = $value as $ty;
-                    if bits != 0 && rest & bits == bits {
-                        if !first { f.write_str(" | ")?; }
-                        f.write_str(stringify!($flag))?;
-                        rest &= !bits;
-                        first = false;
-                    }
-                )*
-                if rest != 0 {
-                    if !first { f.write_str(" | ")?; }
-                    write!(f, "{:#x}", rest)?;
-                }
-                f.write_str(")")
-            }
-        }
-    };
-}
-
 pub mod epoll;
 pub mod eventfd;
 pub mod io;
 pub mod net;
 pub mod pipe;
 pub mod process;
+pub mod time;
 
 #[cfg(test)]
 mod layout_tests;
@@ -152,6 +65,7 @@ pub use self::io::*;
 pub use self::net::*;
 pub use self::pipe::*;
 pub use self::process::*;
+pub use self::time::*;
 
 use crate::fd::{AsRawFd, BorrowedFd, RawFd};
 

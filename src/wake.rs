@@ -1,0 +1,116 @@
+//! The wake protocol: Go's `netpollWakeSig`, generic over the kernel signal.
+//!
+//! A [`WakeFlag`] deduplicates wakeups: of many [`wake`](WakeFlag::wake)
+//! calls made before the poller runs, only the first raises the kernel
+//! signal (one syscall); the poller [`observe`](WakeFlag::observe)s the
+//! signal and re-opens the flag for the next cycle.
+//!
+//! The signal is abstracted by [`WakeSignal`] so the same code drives the
+//! eventfd on Linux, `EVFILT_USER` on the BSDs, and the loom models in
+//! `tests/loom_wake.rs`, which check this very code rather than a copy.
+//!
+//! # The protocol, and why it is one syscall per cycle
+//!
+//! The signal is edge-triggered (an `EPOLLET` eventfd): every raise queues
+//! one event, and the poller never needs to read (drain) it. So a cycle is:
+//!
+//! 1. `wake()`: `pending` false → true, raise (write 1 to the eventfd);
+//!    later `wake()`s see `pending` true and return with no syscall;
+//! 2. the poller's wait returns the event; `observe(blocking = true)` sets
+//!    `pending` back to false, so the next `wake()` raises again.
+//!
+//! A **non-blocking** wait (zero timeout) may take the edge while another
+//! thread is blocked in a wait, or before the next blocking wait: the
+//! wakeup would be lost. `observe(blocking = false)` therefore raises the
+//! signal again and keeps `pending` set, so the blocking wait still wakes
+//! (Go does the same for kqueue's `EVFILT_USER`). That re-raise is the only
+//! second syscall, and only when a non-blocking wait intercepts a wakeup.
+//!
+//! A signal that cannot be raised because its counter is full (an eventfd
+//! at `u64::MAX - 1`, `EAGAIN`) is reset and raised again.
+
+use crate::sync::{AtomicBool, Ordering};
+use crate::Errno;
+
+/// The kernel object a wakeup is delivered through.
+pub trait WakeSignal {
+    /// Raises the signal: the poller's next (or current) wait returns an
+    /// event for it. `Err(EAGAIN)` means it is full and must be
+    /// [`reset`](WakeSignal::reset) first.
+    fn raise(&self) -> Result<(), Errno>;
+
+    /// Clears the signal's stored count (after `raise` reported `EAGAIN`).
+    fn reset(&self) -> Result<(), Errno>;
+}
+
+/// The deduplicating wake flag (`netpollWakeSig`).
+#[derive(Debug, Default)]
+pub struct WakeFlag {
+    /// A wakeup has been raised and not yet consumed by a blocking wait.
+    pending: AtomicBool,
+}
+
+impl WakeFlag {
+    /// A flag with no wakeup pending.
+    #[cfg(not(loom))]
+    pub const fn new() -> Self {
+        Self { pending: AtomicBool::new(false) }
+    }
+
+    /// A flag with no wakeup pending.
+    #[cfg(loom)]
+    pub fn new() -> Self {
+        Self { pending: AtomicBool::new(false) }
+    }
+
+    /// Makes the poller's current or next wait return.
+    ///
+    /// Raises `signal` only if no wakeup is already pending; otherwise the
+    /// pending one serves this call too. If raising fails, the flag is
+    /// released so that a later `wake` tries again, and the error returned.
+    pub fn wake(&self, signal: &impl WakeSignal) -> Result<(), Errno> {
+        // AcqRel: the caller's writes before `wake` happen-before the
+        // poller's `observe` that swaps the flag back (a release sequence).
+        if self.pending.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let raised = raise(signal);
+        if raised.is_err() {
+            self.pending.store(false, Ordering::Release);
+        }
+        raised
+    }
+
+    /// The poller got the signal's event. `blocking`: the wait could have
+    /// slept (no timeout, or a non-zero one).
+    ///
+    /// Returns whether this wait consumed the wakeup: `true` for a blocking
+    /// wait, which re-opens the flag; `false` for a non-blocking one, which
+    /// re-raises the signal so the wakeup is not lost (see the module docs).
+    pub fn observe(&self, signal: &impl WakeSignal, blocking: bool) -> Result<bool, Errno> {
+        if blocking {
+            // AcqRel: see `wake`; a swap, not a store, so that a `wake`
+            // deduplicated against this cycle is visible to the caller.
+            self.pending.swap(false, Ordering::AcqRel);
+            Ok(true)
+        } else {
+            raise(signal).map(|()| false)
+        }
+    }
+
+    /// Whether a wakeup is raised and not yet consumed.
+    pub fn is_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+}
+
+/// Raises `signal`, resetting it first if it is full.
+fn raise(signal: &impl WakeSignal) -> Result<(), Errno> {
+    match signal.raise() {
+        Err(Errno::EAGAIN) => {
+            signal.reset()?;
+            signal.raise()
+        }
+        other => other,
+    }
+}
