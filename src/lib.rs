@@ -59,3 +59,8 @@ mod time;
 pub mod wake;
 
 pub use errno::Errno;
+
+/// The README's Rust examples, compiled and run as doc-tests.
+#[cfg(all(doctest, target_os = "linux"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

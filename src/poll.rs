@@ -406,4 +406,25 @@ mod tests {
         poller.wait(&mut events, None).unwrap();
         assert!(events.is_woken());
     }
+
+    /// The `epoll_pwait` path (kernels before 5.11): a 1 ns timeout must
+    /// sleep a whole millisecond, not turn into a 0 ms busy poll. A lower
+    /// bound only: the kernel never ends a timed wait early.
+    #[test]
+    fn without_pwait2_a_nanosecond_wait_sleeps_at_least_a_millisecond() {
+        let poller = Poller::new().unwrap();
+        poller.has_pwait2.store(false, Ordering::Relaxed);
+        let mut events = Events::<4>::new();
+        for _ in 0..3 {
+            let start = crate::time::now().unwrap();
+            assert_eq!(poller.wait(&mut events, Some(Duration::from_nanos(1))), Ok(0));
+            let slept = crate::time::now().unwrap() - start;
+            assert!(slept >= Duration::from_millis(1), "slept {slept:?}");
+        }
+        // Events and wakeups still arrive through `epoll_pwait`.
+        poller.wake().unwrap();
+        assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(3600))), Ok(0));
+        assert!(events.is_woken());
+        assert!(!poller.has_pwait2.load(Ordering::Relaxed));
+    }
 }

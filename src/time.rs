@@ -20,7 +20,7 @@ pub(crate) fn to_epoll_millis(d: Duration) -> i32 {
 }
 
 /// The monotonic clock as a `Duration` since an arbitrary start.
-fn now() -> Result<Duration, Errno> {
+pub(crate) fn now() -> Result<Duration, Errno> {
     let ts = sys::clock_gettime(sys::ClockId::MONOTONIC)?;
     Ok(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }

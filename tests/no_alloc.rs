@@ -1,0 +1,131 @@
+//! Zero allocations: a counting global allocator watches the crate's hot
+//! paths. Only allocations made while a thread has counting switched on
+//! are counted, on that thread, so the test harness, thread spawning and
+//! tests running in parallel do not blur the figure; the crate itself has no allocator to call, and this proves
+//! nothing sneaks in through a dependency or a std-only path.
+
+#![cfg(target_os = "linux")]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::time::Duration;
+
+use bareio::poll::{Events, Interest, Mode, Poller};
+use bareio::sys::{pipe2, read, write, PipeFlags};
+
+struct CountingAlloc;
+
+thread_local! {
+    // `const` initialisers: using them never allocates. Per thread, so
+    // tests running in parallel do not count each other's allocations.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note_allocation() {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: forwards every call to `System` unchanged; counting has no effect
+// on the memory handed out.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Runs `f` with this thread's allocations counted; returns how many.
+fn allocations_in<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    COUNTING.with(|c| c.set(true));
+    let result = f();
+    COUNTING.with(|c| c.set(false));
+    (ALLOCATIONS.with(Cell::get) - before, result)
+}
+
+#[test]
+fn the_counter_sees_an_allocation() {
+    // Proves the harness can fail: a Box is counted.
+    let (n, boxed) = allocations_in(|| Box::new(7u64));
+    assert_eq!(*boxed, 7);
+    assert!(n >= 1, "the counting allocator missed a Box");
+}
+
+#[test]
+fn poller_register_wait_wake_deregister_allocate_nothing() {
+    let (reader, writer) = pipe2(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC).unwrap();
+    let poller = Poller::new().unwrap();
+    let mut events = Events::<8>::new();
+
+    let (n, ()) = allocations_in(|| {
+        // Set-up and teardown too: a Poller is built and dropped in here.
+        let inner = Poller::new().unwrap();
+        inner.register(&reader, 1, Interest::READABLE, Mode::Level).unwrap();
+        inner.wake().unwrap();
+        inner.wait(&mut events, None).unwrap();
+        assert!(events.is_woken());
+        drop(inner);
+
+        for round in 0..100u64 {
+            poller.register(&reader, round, Interest::READABLE, Mode::Oneshot).unwrap();
+            write(&writer, b"x").unwrap();
+            assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(60))), Ok(1));
+            assert_eq!(events.iter().next().unwrap().token(), round);
+            poller.modify(&reader, round, Interest::BOTH, Mode::Edge).unwrap();
+            assert_eq!(read(&reader, &mut [0u8; 4]), Ok(1));
+            poller.wake().unwrap();
+            poller.wake().unwrap();
+            poller.wait(&mut events, Some(Duration::ZERO)).unwrap();
+            poller.wait(&mut events, None).unwrap();
+            assert!(events.is_woken());
+            poller.deregister(&reader).unwrap();
+        }
+        // Errors are values, not allocated messages.
+        assert!(poller.deregister(&reader).is_err());
+    });
+    assert_eq!(n, 0, "the poller allocated {n} times");
+}
+
+#[test]
+fn wakes_from_another_thread_allocate_nothing() {
+    let poller = Poller::new().unwrap();
+    let waker = poller.waker();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let (n, ()) = allocations_in(|| {
+                for _ in 0..1000 {
+                    waker.wake().unwrap();
+                }
+            });
+            assert_eq!(n, 0, "wake allocated {n} times");
+        });
+        let mut events = Events::<4>::new();
+        let (n, ()) = allocations_in(|| {
+            for _ in 0..10 {
+                poller.wait(&mut events, Some(Duration::from_millis(1))).unwrap();
+            }
+        });
+        assert_eq!(n, 0, "wait allocated {n} times");
+    });
+}
