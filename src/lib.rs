@@ -50,7 +50,11 @@ pub mod arch;
 mod errno;
 pub mod fd;
 #[cfg(target_os = "linux")]
+pub mod iovec;
+#[cfg(target_os = "linux")]
 pub mod poll;
+#[cfg(target_os = "linux")]
+pub mod splice;
 mod sync;
 #[cfg(target_os = "linux")]
 pub mod sys;

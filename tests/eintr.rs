@@ -66,11 +66,13 @@ fn eintr_is_retried_for_blocking_and_timed_waits() {
             unsafe { libc::pthread_kill(pthread, libc::SIGUSR1) };
             std::thread::yield_now();
         };
-        while phase.load(SeqCst) == 0 {
+        // Stop signalling if the waiter ended (e.g. an assertion failed on
+        // an EINTR it should have retried): the join below reports it.
+        while phase.load(SeqCst) == 0 && !waiter.is_finished() {
             signal();
         }
         let before = SIGNALS.load(SeqCst);
-        while SIGNALS.load(SeqCst) < before + 20 {
+        while SIGNALS.load(SeqCst) < before + 20 && !waiter.is_finished() {
             signal();
         }
         assert_eq!(phase.load(SeqCst), 1, "a signal ended the blocking wait");

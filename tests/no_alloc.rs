@@ -129,3 +129,77 @@ fn wakes_from_another_thread_allocate_nothing() {
         assert_eq!(n, 0, "wait allocated {n} times");
     });
 }
+
+#[test]
+fn iovec_build_advance_and_vectored_io_allocate_nothing() {
+    use bareio::iovec::{
+        read_vectored, send_vectored_all, write_vectored, write_vectored_all, Buffers, IoVecs,
+    };
+    use bareio::sys::{socketpair, AddressFamily, IoSliceMut, SocketFlags, SocketType};
+    use bareio::Errno;
+
+    let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+    let (a, b) = socketpair(AddressFamily::UNIX, SocketType::STREAM, flags, 0).unwrap();
+    // Prepared outside: 1500 one-byte chunks (two batches of IOV_MAX), some empty.
+    let data: Vec<u8> = (0..1500u32).map(|i| i as u8).collect();
+    let chunks: Vec<&[u8]> = data.chunks(1).flat_map(|c| [c, &[][..]]).collect();
+    let mut sink = vec![0u8; 4096];
+
+    let (n, ()) = allocations_in(|| {
+        let mut bufs = Buffers::new(&chunks);
+        assert_eq!(bufs.remaining(), 1500);
+        let iov = IoVecs::<2048>::from_buffers(&bufs);
+        assert_eq!(iov.len(), 1024);
+        bufs.advance(3).unwrap();
+        assert!(bufs.advance(usize::MAX).is_err());
+        assert_eq!(write_vectored::<8>(&a, &mut bufs), Ok(8));
+        write_vectored_all::<1024>(&a, &mut bufs).unwrap();
+        assert!(bufs.is_empty());
+        let mut bufs = Buffers::new(&chunks);
+        send_vectored_all::<64>(&a, &mut bufs).unwrap();
+        let (head, tail) = sink.split_at_mut(100);
+        let mut total = 0;
+        loop {
+            match read_vectored(&b, &mut [IoSliceMut::new(head), IoSliceMut::new(tail)]) {
+                Ok(n) => total += n,
+                Err(Errno::EAGAIN) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(total, 1497 + 1500);
+    });
+    assert_eq!(n, 0, "the iovec paths allocated {n} times");
+}
+
+#[test]
+fn splice_transfers_allocate_nothing() {
+    use bareio::splice::{Stop, Transfer};
+    use bareio::sys::{socketpair, write, AddressFamily, SocketFlags, SocketType};
+
+    let flags = SocketFlags::CLOEXEC | SocketFlags::NONBLOCK;
+    let pair = || socketpair(AddressFamily::UNIX, SocketType::STREAM, flags, 0).unwrap();
+    let ((feed, src), (dst, drain)) = (pair(), pair());
+    let data = vec![7u8; 200_000];
+    let mut sink = vec![0u8; 64 * 1024];
+    let mut transfer = Box::new(Transfer::<4096>::new().unwrap());
+    let (n, ()) = allocations_in(|| {
+        for round in 0..20 {
+            // Small rounds copy, large ones switch to splice; every fd is
+            // nonblocking, so each pass feeds, moves and drains what it can.
+            let len = if round < 10 { 100 } else { data.len() };
+            let mut fed = 0;
+            let mut got = 0;
+            while got < len {
+                if fed < len {
+                    fed += write(&feed, &data[fed..len]).unwrap_or(0);
+                }
+                let progress = transfer.run(&src, &dst, Some(len - got)).unwrap();
+                got += progress.moved;
+                assert_ne!(progress.stop, Stop::Eof);
+                while bareio::sys::read(&drain, &mut sink).is_ok_and(|n| n > 0) {}
+            }
+        }
+    });
+    assert!(transfer.is_splicing());
+    assert_eq!(n, 0, "splice transfers allocated {n} times");
+}

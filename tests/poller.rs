@@ -215,13 +215,19 @@ fn wakeups_from_four_threads_are_never_lost() {
             });
         }
         let mut events = Events::<4>::new();
-        while produced.load(SeqCst) < THREADS * WAKES {
-            // A lost wakeup would leave this wait to time out with work
-            // still unseen; 30 s is only the bound that turns a hang into
-            // a failure, never reached by a correct poller.
+        // Wait first, then check: the first wake always leaves an edge
+        // queued, and whenever the check still sees work unproduced, a
+        // wake comes after this wait consumed the last one. So every wait
+        // here must end woken. A lost wakeup would leave one to time out;
+        // 30 s is only the bound that turns a hang into a failure, never
+        // reached by a correct poller.
+        loop {
             poller.wait(&mut events, Some(Duration::from_secs(30))).unwrap();
             assert!(events.is_woken(), "a wait ended without a wakeup: lost wakeup");
             woken_waits += 1;
+            if produced.load(SeqCst) == THREADS * WAKES {
+                break;
+            }
         }
     });
     assert!((1..=THREADS * WAKES).contains(&woken_waits));

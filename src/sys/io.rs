@@ -206,6 +206,48 @@ impl DerefMut for IoSliceMut<'_> {
     }
 }
 
+/// With `std`: the same `iovec`, as std's type (for `Write::write_vectored`).
+#[cfg(feature = "std")]
+impl<'a> From<IoSlice<'a>> for std::io::IoSlice<'a> {
+    #[inline]
+    fn from(slice: IoSlice<'a>) -> Self {
+        std::io::IoSlice::new(slice.as_slice())
+    }
+}
+
+/// With `std`: std's `iovec` as this crate's (for [`writev`], [`sendmsg`](super::sendmsg)).
+#[cfg(feature = "std")]
+impl<'a> From<std::io::IoSlice<'a>> for IoSlice<'a> {
+    #[inline]
+    fn from(slice: std::io::IoSlice<'a>) -> Self {
+        // A `std::io::IoSlice<'a>` is made from a `&'a [u8]` and derefs to
+        // those bytes (not to memory inside itself): `as_slice`'s invariant.
+        Self { base: slice.as_ptr(), len: slice.len(), _bytes: PhantomData }
+    }
+}
+
+/// With `std`: the same buffer, as std's type (for `Read::read_vectored`).
+#[cfg(feature = "std")]
+impl<'a> From<IoSliceMut<'a>> for std::io::IoSliceMut<'a> {
+    #[inline]
+    fn from(slice: IoSliceMut<'a>) -> Self {
+        // SAFETY: `base`/`len` describe a `&'a mut [u8]` (from `new` or from
+        // std's type below) that `slice` held exclusively and gives up here.
+        std::io::IoSliceMut::new(unsafe { core::slice::from_raw_parts_mut(slice.base, slice.len) })
+    }
+}
+
+/// With `std`: std's buffer as this crate's (for [`readv`], [`recvmsg`](super::recvmsg)).
+#[cfg(feature = "std")]
+impl<'a> From<std::io::IoSliceMut<'a>> for IoSliceMut<'a> {
+    #[inline]
+    fn from(mut slice: std::io::IoSliceMut<'a>) -> Self {
+        // A `std::io::IoSliceMut<'a>` is made from a `&'a mut [u8]` and
+        // derefs to those bytes; consuming it moves the exclusive borrow.
+        Self { base: slice.as_mut_ptr(), len: slice.len(), _bytes: PhantomData }
+    }
+}
+
 impl core::fmt::Debug for IoSlice<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(self.as_slice(), f)

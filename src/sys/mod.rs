@@ -9,13 +9,13 @@
 //!
 //! | module | syscalls |
 //! |---|---|
-//! | [`io`](self::io) | `read`, `write`, `readv`, `writev`, `close`, `fcntl` |
-//! | [`pipe`](self::pipe) | `pipe2`, `splice`, `F_{GET,SET}PIPE_SZ` |
-//! | [`eventfd`](self::eventfd) | `eventfd2` |
-//! | [`epoll`](self::epoll) | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
-//! | [`net`](self::net) | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
-//! | [`process`](self::process) | `getpid`, `kill`, `exit_group` |
-//! | [`time`](self::time) | `clock_gettime` (`clock_gettime64` on 32-bit) |
+//! | [`io`] | `read`, `write`, `readv`, `writev`, `close`, `fcntl` |
+//! | [`pipe`] | `pipe2`, `splice`, `F_{GET,SET}PIPE_SZ` |
+//! | [`eventfd`](mod@self::eventfd) | `eventfd2` |
+//! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
+//! | [`net`] | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
+//! | [`process`] | `getpid`, `kill`, `exit_group` |
+//! | [`time`] | `clock_gettime` (`clock_gettime64` on 32-bit) |
 //!
 //! Everything is also re-exported here, flat: `bareio::sys::read`.
 

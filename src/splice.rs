@@ -1,0 +1,360 @@
+//! Zero-copy transfer from one fd to another through a reused pipe, with a
+//! copy path for small transfers and for fds the kernel will not splice.
+//!
+//! [`Transfer`] moves the bytes of one direction (say client → upstream) of
+//! a connection. Each [`run`](Transfer::run) moves as much as it can and
+//! says why it stopped: end of input, a side that would block, or the byte
+//! limit. Bytes taken from the source but not yet delivered stay inside the
+//! `Transfer` (in its pipe or its copy buffer), are reported as
+//! [`pending`](Transfer::pending), and go out first on the next call, so
+//! nothing is lost or duplicated across `EAGAIN`, and nothing is dropped
+//! silently when the destination fails.
+//!
+//! # Policy: copy small, splice bulk
+//!
+//! `splice` costs two syscalls per chunk (source → pipe → destination),
+//! the same as `read` + `write`, and saves the copies through user space;
+//! for small chunks that saving is smaller than splice's fixed cost (Go
+//! measured splice at 0.95× a plain copy for 1 KiB). So a `Transfer` starts
+//! by copying through its buffer of `COPY` bytes and switches to splice the
+//! first time a read fills that whole buffer (the source has bulk data
+//! waiting). Short exchanges are never slower than a copy loop; long
+//! streams are spliced. `benches/splice.rs` measures both paths at
+//! 1 KiB … 1 MiB; see `BENCHMARKS.md` for the threshold's justification.
+//!
+//! Where the kernel refuses to splice an fd (`EINVAL`: not a pipe, socket
+//! or file that supports it, or an `O_APPEND` destination) the transfer
+//! falls back to copying for good, draining whatever the pipe already holds
+//! first.
+//!
+//! ```
+//! # #[cfg(target_os = "linux")] {
+//! use bareio::splice::{Stop, Transfer};
+//! use bareio::sys::{shutdown, socketpair, write, AddressFamily, Shutdown, SocketFlags, SocketType};
+//!
+//! let (client, source) = socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, 0)?;
+//! let (destination, server) = socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, 0)?;
+//! write(&client, b"hello")?;
+//! shutdown(&client, Shutdown::Write)?;
+//!
+//! let mut transfer = Transfer::<4096>::new()?;
+//! let progress = transfer.run(&source, &destination, None)?;
+//! assert_eq!((progress.moved, progress.stop), (5, Stop::Eof));
+//! let mut buf = [0u8; 8];
+//! assert_eq!(bareio::sys::read(&server, &mut buf)?, 5);
+//! # }
+//! # Ok::<(), bareio::splice::TransferError>(())
+//! ```
+
+use crate::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::sys::{self, PipeFlags, SpliceFlags};
+use crate::Errno;
+
+/// The pipe capacity [`Pipe::new`] asks for: 256 KiB, four times the
+/// default, so one splice moves up to that much. Best effort: the kernel
+/// may refuse (`pipe-max-size`, per-user pipe limits), and then the pipe
+/// keeps the capacity it has.
+pub const DEFAULT_PIPE_CAPACITY: usize = 256 * 1024;
+
+/// A nonblocking, close-on-exec pipe used as a splice buffer, which knows
+/// how many bytes it holds.
+///
+/// Owned by one [`Transfer`] and reused by every call: a pipe that still
+/// holds bytes stays with the transfer those bytes belong to.
+#[derive(Debug)]
+pub struct Pipe {
+    reader: OwnedFd,
+    writer: OwnedFd,
+    held: usize,
+    capacity: usize,
+}
+
+impl Pipe {
+    /// A pipe with (at best) [`DEFAULT_PIPE_CAPACITY`].
+    pub fn new() -> Result<Self, Errno> {
+        Self::with_capacity(DEFAULT_PIPE_CAPACITY)
+    }
+
+    /// A pipe, enlarged towards `capacity` bytes if the kernel allows.
+    pub fn with_capacity(capacity: usize) -> Result<Self, Errno> {
+        let (reader, writer) = sys::pipe2(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC)?;
+        // Best effort: EPERM past the limits leaves the default size.
+        let _ = sys::set_pipe_size(&writer, capacity);
+        let capacity = sys::pipe_size(&writer)?;
+        Ok(Self { reader, writer, held: 0, capacity })
+    }
+
+    /// Bytes in the pipe, taken from a source and not yet delivered.
+    pub const fn held(&self) -> usize {
+        self.held
+    }
+
+    /// The pipe's capacity as the kernel reports it.
+    pub const fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Source → pipe: at most `len` bytes.
+    fn fill(&mut self, src: BorrowedFd<'_>, len: usize) -> Result<usize, Errno> {
+        let n = sys::splice(src, None, &self.writer, None, len, SpliceFlags::MOVE | SpliceFlags::NONBLOCK)?;
+        self.held += n;
+        Ok(n)
+    }
+
+    /// Pipe → destination: at most `len` of the held bytes.
+    fn drain(&mut self, dst: BorrowedFd<'_>, len: usize) -> Result<usize, Errno> {
+        let len = len.min(self.held);
+        let n = sys::splice(&self.reader, None, dst, None, len, SpliceFlags::MOVE | SpliceFlags::NONBLOCK)?;
+        self.held -= n;
+        Ok(n)
+    }
+
+    /// Pipe → memory, for the copy fallback.
+    fn read_into(&mut self, buf: &mut [u8]) -> Result<usize, Errno> {
+        let n = sys::read(&self.reader, buf)?;
+        self.held -= n;
+        Ok(n)
+    }
+}
+
+/// Why [`Transfer::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stop {
+    /// The source reached end of input and everything was delivered.
+    Eof,
+    /// The source has nothing now (`EAGAIN`): wait until it is readable.
+    SourceWouldBlock,
+    /// The destination is full (`EAGAIN`): wait until it is writable. The
+    /// bytes not yet delivered are [`Transfer::pending`].
+    DestinationWouldBlock,
+    /// This call delivered the `limit` it was given.
+    LimitReached,
+}
+
+/// What one [`Transfer::run`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Progress {
+    /// Bytes delivered to the destination by this call.
+    pub moved: usize,
+    /// Bytes taken from the source and not yet delivered (they go first
+    /// on the next call).
+    pub pending: usize,
+    /// Why the call returned.
+    pub stop: Stop,
+}
+
+/// A failed [`Transfer::run`]: the error, and where the bytes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TransferError {
+    /// The error from the source or the destination.
+    pub errno: Errno,
+    /// Bytes delivered by this call before the error.
+    pub moved: usize,
+    /// Bytes taken from the source and never delivered: still held in the
+    /// transfer's pipe or buffer, never silently dropped.
+    pub pending: usize,
+}
+
+impl From<Errno> for TransferError {
+    fn from(errno: Errno) -> Self {
+        Self { errno, moved: 0, pending: 0 }
+    }
+}
+
+impl core::fmt::Display for TransferError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} after {} bytes, {} bytes pending", self.errno, self.moved, self.pending)
+    }
+}
+
+impl core::error::Error for TransferError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(&self.errno)
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<TransferError> for std::io::Error {
+    fn from(e: TransferError) -> Self {
+        e.errno.into()
+    }
+}
+
+/// How the bytes currently move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Path {
+    /// Through the buffer; switches to splice on the first full read.
+    Copy,
+    /// Through the pipe.
+    Splice,
+    /// Through the buffer for good: the kernel refused to splice.
+    CopyOnly,
+}
+
+/// One direction of a connection: moves bytes from a source fd to a
+/// destination fd, spliced through a pipe or copied through a buffer of
+/// `COPY` bytes, keeping what it could not deliver yet.
+///
+/// No allocation: the pipe is made once in [`new`](Transfer::new) and the
+/// buffer is inline (so a `Transfer` is `COPY` bytes large).
+#[derive(Debug)]
+pub struct Transfer<const COPY: usize = 16384> {
+    pipe: Pipe,
+    buf: [u8; COPY],
+    /// `buf[start..end]` was read from the source and not yet written.
+    start: usize,
+    end: usize,
+    path: Path,
+}
+
+impl<const COPY: usize> Transfer<COPY> {
+    const NONZERO: () = assert!(COPY > 0, "Transfer<COPY> needs COPY > 0");
+
+    /// A transfer with a pipe of [`DEFAULT_PIPE_CAPACITY`] (best effort).
+    pub fn new() -> Result<Self, Errno> {
+        Self::with_pipe(Pipe::new()?)
+    }
+
+    /// A transfer using `pipe`, which must be empty (`EINVAL` otherwise:
+    /// its bytes belong to another transfer).
+    pub fn with_pipe(pipe: Pipe) -> Result<Self, Errno> {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::NONZERO;
+        if pipe.held != 0 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(Self { pipe, buf: [0; COPY], start: 0, end: 0, path: Path::Copy })
+    }
+
+    /// Bytes taken from the source and not yet delivered.
+    pub const fn pending(&self) -> usize {
+        self.pipe.held + (self.end - self.start)
+    }
+
+    /// Whether bytes now go through the pipe (after a full read showed
+    /// bulk data) rather than the copy buffer.
+    pub const fn is_splicing(&self) -> bool {
+        matches!(self.path, Path::Splice)
+    }
+
+    /// The pipe, e.g. to read its capacity.
+    pub const fn pipe(&self) -> &Pipe {
+        &self.pipe
+    }
+
+    /// Takes the pipe back for reuse by another transfer (of another
+    /// connection, say), if nothing is pending. A transfer that still holds
+    /// bytes is returned unchanged: those bytes belong to this direction
+    /// and are never handed to another.
+    pub fn into_pipe(self) -> Result<Pipe, Self> {
+        if self.pending() == 0 {
+            Ok(self.pipe)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Moves bytes from `src` to `dst` until the source ends, a side would
+    /// block, or `limit` bytes (if given) were delivered by this call.
+    ///
+    /// Pending bytes from an earlier call go first. `EINTR` is retried.
+    /// Blocking fds block as usual: with both blocking, this returns only
+    /// at end of input, at the limit, or on an error.
+    ///
+    /// On error, [`TransferError::pending`] says how many bytes were taken
+    /// from the source and not delivered; they stay here, and a later call
+    /// (with the same or another destination) delivers them first.
+    ///
+    /// Like `write(2)`, writing to a socket whose peer has gone raises
+    /// `SIGPIPE`, which kills the process unless it is ignored or blocked
+    /// (Rust's std runtime ignores it; a `no_main` program must do so
+    /// itself). With it ignored, the error is `EPIPE`.
+    pub fn run(
+        &mut self,
+        src: impl AsFd,
+        dst: impl AsFd,
+        limit: Option<usize>,
+    ) -> Result<Progress, TransferError> {
+        let (src, dst) = (src.as_fd(), dst.as_fd());
+        let limit = limit.unwrap_or(usize::MAX);
+        let mut moved = 0;
+        if limit == 0 {
+            return Ok(Progress { moved, pending: self.pending(), stop: Stop::LimitReached });
+        }
+        let stop = loop {
+            match self.step(src, dst, limit - moved) {
+                Ok(Some(0)) => {} // a path switch, nothing moved
+                Ok(Some(n)) => {
+                    moved += n;
+                    if moved == limit {
+                        break Stop::LimitReached;
+                    }
+                }
+                Ok(None) => break Stop::Eof,
+                Err(Errno::EINTR) => {}
+                Err(Errno::EAGAIN) if self.pending() > 0 => break Stop::DestinationWouldBlock,
+                Err(Errno::EAGAIN) => break Stop::SourceWouldBlock,
+                Err(errno) => return Err(TransferError { errno, moved, pending: self.pending() }),
+            }
+        };
+        Ok(Progress { moved, pending: self.pending(), stop })
+    }
+
+    /// One move: delivers pending bytes if there are any (returns how many,
+    /// at most `left`, which is not 0), otherwise takes more from the
+    /// source (returns `Some(0)`) or finds its end (`None`).
+    fn step(
+        &mut self,
+        src: BorrowedFd<'_>,
+        dst: BorrowedFd<'_>,
+        left: usize,
+    ) -> Result<Option<usize>, Errno> {
+        // Deliver first: copy buffer, then pipe.
+        if self.start < self.end {
+            let end = self.end.min(self.start.saturating_add(left));
+            let n = sys::write(dst, &self.buf[self.start..end])?;
+            if n == 0 {
+                return Err(Errno::EIO); // a zero write would loop forever
+            }
+            self.start += n;
+            if self.start == self.end {
+                (self.start, self.end) = (0, 0);
+            }
+            return Ok(Some(n));
+        }
+        if self.pipe.held > 0 {
+            if self.path == Path::CopyOnly {
+                // Splice was refused with bytes in the pipe: copy them out.
+                self.end = self.pipe.read_into(&mut self.buf)?;
+                return Ok(Some(0));
+            }
+            return match self.pipe.drain(dst, left) {
+                Err(Errno::EINVAL) => {
+                    self.path = Path::CopyOnly;
+                    Ok(Some(0))
+                }
+                other => other.map(Some),
+            };
+        }
+        // Nothing pending: take from the source, never more than `left`.
+        let n = match self.path {
+            Path::Splice => match self.pipe.fill(src, left.min(self.pipe.capacity)) {
+                Err(Errno::EINVAL) => {
+                    self.path = Path::CopyOnly;
+                    return Ok(Some(0));
+                }
+                other => other?,
+            },
+            Path::Copy | Path::CopyOnly => {
+                let len = left.min(COPY);
+                let n = sys::read(src, &mut self.buf[..len])?;
+                self.end = n;
+                if n == COPY && self.path == Path::Copy {
+                    self.path = Path::Splice; // bulk data: splice from now on
+                }
+                n
+            }
+        };
+        Ok(if n == 0 { None } else { Some(0) })
+    }
+}

@@ -1,0 +1,342 @@
+//! `bareio::splice::Transfer` over real loopback TCP and unix sockets:
+//! sizes from 128 B to 64 MiB, blocking and nonblocking fds, end of input,
+//! a destination that fails mid-transfer (and the pending bytes recovered),
+//! a pair the kernel refuses to splice, and a bidirectional proxy with an
+//! early close. Every test checks the bytes, not just the counts; none
+//! depends on timing.
+
+#![cfg(target_os = "linux")]
+
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use bareio::fd::{BorrowedFd, OwnedFd};
+use bareio::poll::{Events, Interest, Mode, Poller};
+use bareio::splice::{Pipe, Stop, Transfer};
+use bareio::sys::*;
+use bareio::Errno;
+use support::{tcp_pair, unix_pair};
+
+mod support;
+
+/// Deterministic, position-dependent bytes, so a lost, duplicated or
+/// reordered chunk shows up.
+fn pattern(offset: usize, len: usize) -> Vec<u8> {
+    (offset..offset + len).map(|i| (i % 251) as u8 ^ (i >> 12) as u8).collect()
+}
+
+fn write_all(fd: &OwnedFd, mut data: &[u8]) {
+    while !data.is_empty() {
+        let n = write(fd, data).unwrap();
+        data = &data[n..];
+    }
+}
+
+/// Reads until end of input (blocking fd).
+fn read_to_end(fd: &OwnedFd) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match read(fd, &mut buf).unwrap() {
+            0 => return out,
+            n => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Sends `total` pattern bytes in `chunk`-sized writes into `into`, then
+/// closes it; meanwhile `transfer` runs blocking from `from` to `to`, and
+/// the bytes arriving at `out` are returned.
+fn blocking_run<const COPY: usize>(
+    transfer: &mut Transfer<COPY>,
+    (into, from): (OwnedFd, OwnedFd),
+    (to, out): (OwnedFd, OwnedFd),
+    total: usize,
+    chunk: usize,
+) -> Vec<u8> {
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut offset = 0;
+            while offset < total {
+                let len = chunk.min(total - offset);
+                write_all(&into, &pattern(offset, len));
+                offset += len;
+            }
+        });
+        let reader = s.spawn(move || read_to_end(&out));
+        let mut moved = 0;
+        loop {
+            let progress = transfer.run(&from, &to, None).unwrap();
+            moved += progress.moved;
+            if progress.stop == Stop::Eof {
+                break;
+            }
+        }
+        assert_eq!(moved, total);
+        assert_eq!(transfer.pending(), 0);
+        drop(to); // end of input for the reader
+        reader.join().unwrap()
+    })
+}
+
+#[test]
+fn small_transfer_128_bytes_over_tcp_is_copied() {
+    let mut transfer = Transfer::<16384>::new().unwrap();
+    let got = blocking_run(&mut transfer, tcp_pair(), tcp_pair(), 128, 128);
+    assert_eq!(got, pattern(0, 128));
+    assert!(!transfer.is_splicing(), "128 bytes never fill the copy buffer");
+}
+
+#[test]
+fn one_mib_in_4_kib_chunks_over_tcp() {
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    let got = blocking_run(&mut transfer, tcp_pair(), tcp_pair(), 1 << 20, 4096);
+    assert!(got == pattern(0, 1 << 20), "1 MiB corrupted ({} bytes arrived)", got.len());
+}
+
+#[test]
+fn unix_stream_to_tcp() {
+    let mut transfer = Transfer::<1024>::new().unwrap();
+    let got = blocking_run(&mut transfer, unix_pair(), tcp_pair(), 3 << 20, 65536);
+    assert!(got == pattern(0, 3 << 20), "corrupted ({} bytes arrived)", got.len());
+    assert!(transfer.is_splicing(), "3 MiB in 64 KiB writes must switch to splice");
+}
+
+#[test]
+fn sixty_four_mib_nonblocking_through_the_poller() {
+    const TOTAL: usize = 64 << 20;
+    let (into, from) = tcp_pair();
+    let (to, out) = tcp_pair();
+    set_nonblocking(&from, true).unwrap();
+    set_nonblocking(&to, true).unwrap();
+    let poller = Poller::new().unwrap();
+    poller.register(&from, 1, Interest::READABLE, Mode::Oneshot).unwrap();
+    poller.register(&to, 2, Interest::WRITABLE, Mode::Oneshot).unwrap();
+    let mut transfer = Transfer::<16384>::new().unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let chunk = 1 << 20;
+            for offset in (0..TOTAL).step_by(chunk) {
+                write_all(&into, &pattern(offset, chunk));
+            }
+        });
+        let checker = s.spawn(move || {
+            // Verify as it arrives rather than keeping 64 MiB twice.
+            let mut offset = 0;
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                match read(&out, &mut buf).unwrap() {
+                    0 => return offset,
+                    n => {
+                        assert!(buf[..n] == pattern(offset, n)[..], "corrupted at byte {offset}");
+                        offset += n;
+                    }
+                }
+            }
+        });
+        let mut events = Events::<4>::new();
+        let mut moved = 0;
+        loop {
+            let progress = transfer.run(&from, &to, None).unwrap();
+            moved += progress.moved;
+            match progress.stop {
+                Stop::Eof => break,
+                Stop::SourceWouldBlock => poller.modify(&from, 1, Interest::READABLE, Mode::Oneshot).unwrap(),
+                Stop::DestinationWouldBlock => {
+                    poller.modify(&to, 2, Interest::WRITABLE, Mode::Oneshot).unwrap()
+                }
+                Stop::LimitReached => unreachable!("no limit given"),
+            }
+            poller.wait(&mut events, Some(Duration::from_secs(60))).unwrap();
+            assert!(!events.is_empty(), "no progress for 60 s");
+        }
+        assert_eq!(moved, TOTAL);
+        drop(to);
+        assert_eq!(checker.join().unwrap(), TOTAL);
+        assert!(transfer.is_splicing());
+    });
+}
+
+#[test]
+fn source_closed_early_is_eof_with_everything_delivered() {
+    let (into, from) = unix_pair();
+    let (to, out) = unix_pair();
+    write_all(&into, b"only this");
+    drop(into);
+    let mut transfer = Transfer::<16384>::new().unwrap();
+    let progress = transfer.run(&from, &to, None).unwrap();
+    assert_eq!((progress.moved, progress.pending, progress.stop), (9, 0, Stop::Eof));
+    // End of input is sticky.
+    assert_eq!(transfer.run(&from, &to, None).unwrap().stop, Stop::Eof);
+    drop(to);
+    assert_eq!(read_to_end(&out), b"only this");
+}
+
+#[test]
+fn a_limit_stops_exactly_there_and_resumes() {
+    let (into, from) = unix_pair();
+    let (to, out) = unix_pair();
+    write_all(&into, &pattern(0, 100_000));
+    drop(into);
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    let mut moved = 0;
+    for limit in [1, 0, 4095, 4096, 4097, 30_000, 50_000] {
+        let progress = transfer.run(&from, &to, Some(limit)).unwrap();
+        assert_eq!((progress.moved, progress.stop), (limit, Stop::LimitReached));
+        moved += limit;
+    }
+    let progress = transfer.run(&from, &to, None).unwrap();
+    assert_eq!(progress.stop, Stop::Eof);
+    assert_eq!(moved + progress.moved, 100_000);
+    drop(to);
+    assert!(read_to_end(&out) == pattern(0, 100_000));
+}
+
+/// The destination's peer disappears mid-transfer: the error comes back
+/// with the count of bytes held, and they are not lost: a second
+/// destination receives them first, then the rest of the source.
+#[test]
+fn destination_reset_mid_transfer_reports_and_keeps_the_pending_bytes() {
+    const TOTAL: usize = 8 << 20;
+    let (into, from) = tcp_pair();
+    let (to, out) = tcp_pair();
+    set_nonblocking(&to, true).unwrap();
+    let poller = Poller::new().unwrap();
+    poller.register(&to, 2, Interest::WRITABLE, Mode::Oneshot).unwrap();
+    let mut events = Events::<2>::new();
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || write_all(&into, &pattern(0, TOTAL)));
+
+        // Fill the destination until it would block, check what arrived
+        // so far is right, then close it with data unread: a reset.
+        let mut delivered = transfer.run(&from, &to, None).unwrap().moved;
+        let mut head = vec![0u8; 4096];
+        let n = read(&out, &mut head).unwrap();
+        assert_eq!(head[..n], pattern(0, n)[..]);
+        drop(out);
+
+        let error = loop {
+            match transfer.run(&from, &to, None) {
+                Ok(progress) => {
+                    delivered += progress.moved;
+                    assert_eq!(progress.stop, Stop::DestinationWouldBlock);
+                    poller.modify(&to, 2, Interest::WRITABLE, Mode::Oneshot).unwrap();
+                    poller.wait(&mut events, Some(Duration::from_secs(60))).unwrap();
+                }
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(error.errno, Errno::EPIPE | Errno::ECONNRESET), "{error}");
+        assert_eq!(error.pending, transfer.pending());
+        assert!(error.pending > 0, "a bulk transfer holds bytes when the write fails");
+        delivered += error.moved;
+        // Its pipe is not handed out while it holds those bytes.
+        let mut transfer = transfer.into_pipe().expect_err("pipe with bytes handed out");
+
+        // Recovery: the held bytes go first to a new destination.
+        let (to2, out2) = unix_pair();
+        let rest = s.spawn(move || read_to_end(&out2));
+        let progress = transfer.run(&from, &to2, None).unwrap();
+        assert_eq!(progress.stop, Stop::Eof);
+        assert_eq!(delivered + progress.moved, TOTAL);
+        drop(to2);
+        let rest = rest.join().unwrap();
+        assert!(rest == pattern(delivered, TOTAL - delivered), "bytes lost or duplicated after the reset");
+        // Now empty, the pipe can serve another transfer.
+        let pipe = transfer.into_pipe().expect("an empty transfer gives its pipe back");
+        assert_eq!(pipe.held(), 0);
+        assert!(Transfer::<64>::with_pipe(pipe).is_ok());
+    });
+}
+
+/// The kernel refuses to splice into an `O_APPEND` file (`EINVAL`): the
+/// transfer falls back to copying, including the bytes already in the pipe.
+#[test]
+fn a_refused_pair_falls_back_to_copying_with_data_intact() {
+    const TOTAL: usize = 1 << 20;
+    let dir = std::env::temp_dir().join(format!("bareio-splice-{}", std::process::id()));
+    std::fs::File::create(&dir).unwrap();
+    let file = std::fs::OpenOptions::new().append(true).open(&dir).unwrap();
+    // SAFETY: `file` stays open for the rest of the test.
+    let dst = unsafe { BorrowedFd::borrow_raw(file.as_raw_fd()) };
+    let (into, from) = unix_pair();
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || write_all(&into, &pattern(0, TOTAL)));
+        let mut moved = 0;
+        loop {
+            let progress = transfer.run(&from, dst, None).unwrap();
+            moved += progress.moved;
+            if progress.stop == Stop::Eof {
+                break;
+            }
+        }
+        assert_eq!(moved, TOTAL);
+    });
+    assert!(!transfer.is_splicing(), "fell back to copying");
+    let mut written = Vec::new();
+    std::fs::File::open(&dir).unwrap().read_to_end(&mut written).unwrap();
+    std::fs::remove_file(&dir).unwrap();
+    assert!(written == pattern(0, TOTAL), "file content differs ({} bytes)", written.len());
+}
+
+#[test]
+fn pipes_are_enlarged_best_effort() {
+    let pipe = Pipe::new().unwrap();
+    assert!(pipe.capacity() >= 4096);
+    assert_eq!(pipe.held(), 0);
+    // Far beyond /proc/sys/fs/pipe-max-size: refused, the pipe still works.
+    let huge = Pipe::with_capacity(1 << 30).unwrap();
+    assert!(huge.capacity() >= 4096);
+}
+
+/// A proxy between two socket pairs, both directions through the same
+/// poller with nonblocking fds; the client half-closes early, the server
+/// answers after end of input and closes. Half-closes are forwarded.
+#[test]
+fn bidirectional_proxy_with_an_early_close() {
+    let (client, proxy_a) = tcp_pair();
+    let (proxy_b, server) = tcp_pair();
+    for fd in [&proxy_a, &proxy_b] {
+        set_nonblocking(fd, true).unwrap();
+    }
+    let request = pattern(7, 300_000);
+    let response = pattern(1 << 20, 2 << 20);
+    let poller = Poller::new().unwrap();
+    poller.register(&proxy_a, 0, Interest::BOTH, Mode::Edge).unwrap();
+    poller.register(&proxy_b, 1, Interest::BOTH, Mode::Edge).unwrap();
+    std::thread::scope(|s| {
+        let request = &request;
+        let response = &response;
+        s.spawn(move || {
+            write_all(&client, &request[..1000]);
+            shutdown(&client, Shutdown::Write).unwrap(); // the early close
+            assert!(read_to_end(&client) == *response, "client got a wrong response");
+        });
+        s.spawn(move || {
+            assert_eq!(read_to_end(&server), request[..1000]);
+            write_all(&server, response);
+            // Dropping `server` closes it: end of input for the proxy.
+        });
+        let mut up = Transfer::<16384>::new().unwrap();
+        let mut down = Transfer::<16384>::new().unwrap();
+        let (mut up_done, mut down_done) = (false, false);
+        let mut events = Events::<4>::new();
+        while !(up_done && down_done) {
+            if !up_done && up.run(&proxy_a, &proxy_b, None).unwrap().stop == Stop::Eof {
+                shutdown(&proxy_b, Shutdown::Write).unwrap();
+                up_done = true;
+            }
+            if !down_done && down.run(&proxy_b, &proxy_a, None).unwrap().stop == Stop::Eof {
+                shutdown(&proxy_a, Shutdown::Write).unwrap();
+                down_done = true;
+            }
+            if !(up_done && down_done) {
+                poller.wait(&mut events, Some(Duration::from_secs(60))).unwrap();
+                assert!(!events.is_empty(), "no progress for 60 s");
+            }
+        }
+    });
+}
