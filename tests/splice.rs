@@ -85,7 +85,7 @@ fn small_transfer_128_bytes_over_tcp_is_copied() {
     let mut transfer = Transfer::<16384>::new().unwrap();
     let got = blocking_run(&mut transfer, tcp_pair(), tcp_pair(), 128, 128);
     assert_eq!(got, pattern(0, 128));
-    assert!(!transfer.is_splicing(), "128 bytes never fill the copy buffer");
+    assert_eq!((transfer.bytes_copied(), transfer.bytes_spliced()), (128, 0), "128 bytes are copied");
 }
 
 #[test]
@@ -100,7 +100,8 @@ fn unix_stream_to_tcp() {
     let mut transfer = Transfer::<1024>::new().unwrap();
     let got = blocking_run(&mut transfer, unix_pair(), tcp_pair(), 3 << 20, 65536);
     assert!(got == pattern(0, 3 << 20), "corrupted ({} bytes arrived)", got.len());
-    assert!(transfer.is_splicing(), "3 MiB in 64 KiB writes must switch to splice");
+    assert!(transfer.bytes_spliced() > 0, "3 MiB in 64 KiB writes must be spliced");
+    assert_eq!(transfer.bytes_spliced() + transfer.bytes_copied(), 3 << 20);
 }
 
 #[test]
@@ -154,7 +155,7 @@ fn sixty_four_mib_nonblocking_through_the_poller() {
         assert_eq!(moved, TOTAL);
         drop(to);
         assert_eq!(checker.join().unwrap(), TOTAL);
-        assert!(transfer.is_splicing());
+        assert!(transfer.bytes_spliced() > TOTAL as u64 / 2, "bulk data is mostly spliced");
     });
 }
 
@@ -275,7 +276,8 @@ fn a_refused_pair_falls_back_to_copying_with_data_intact() {
         }
         assert_eq!(moved, TOTAL);
     });
-    assert!(!transfer.is_splicing(), "fell back to copying");
+    assert!(transfer.splice_refused(), "the O_APPEND file refuses splice");
+    assert_eq!(transfer.bytes_copied(), TOTAL as u64);
     let mut written = Vec::new();
     std::fs::File::open(&dir).unwrap().read_to_end(&mut written).unwrap();
     std::fs::remove_file(&dir).unwrap();
@@ -339,4 +341,26 @@ fn bidirectional_proxy_with_an_early_close() {
             }
         }
     });
+}
+
+/// Bulk data switches to splice, a short message after it switches back.
+#[test]
+fn the_path_follows_the_traffic() {
+    let flags = SocketFlags::CLOEXEC | SocketFlags::NONBLOCK;
+    let pair = || socketpair(AddressFamily::UNIX, SocketType::STREAM, flags, 0).unwrap();
+    let ((into, from), (to, out)) = (pair(), pair());
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    let mut sink = vec![0u8; 1 << 20];
+    let mut run = |data: &[u8]| {
+        write_all(&into, data);
+        let progress = transfer.run(&from, &to, None).unwrap();
+        assert_eq!((progress.moved, progress.stop), (data.len(), Stop::SourceWouldBlock));
+        assert_eq!(read(&out, &mut sink).unwrap(), data.len());
+        (transfer.bytes_copied(), transfer.bytes_spliced(), transfer.is_splicing())
+    };
+    assert_eq!(run(&[1; 100]), (100, 0, false), "small: copied");
+    let (copied, spliced, splicing) = run(&pattern(0, 60_000));
+    assert!(splicing && spliced > 0 && copied + spliced == 60_100, "bulk: spliced");
+    assert_eq!(run(&[2; 100]), (copied, spliced + 100, false), "short splice: back to copying");
+    assert_eq!(run(&[3; 100]), (copied + 100, spliced + 100, false), "small again: copied");
 }
