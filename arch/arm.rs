@@ -34,6 +34,7 @@ pub const SYS_RECVMSG: usize = 297;
 pub const SYS_SPLICE: usize = 340;
 pub const SYS_EPOLL_PWAIT: usize = 346;
 pub const SYS_EVENTFD2: usize = 356;
+pub const SYS_SIGNALFD4: usize = 355;
 pub const SYS_EPOLL_CREATE1: usize = 357;
 pub const SYS_PIPE2: usize = 359;
 pub const SYS_ACCEPT4: usize = 366;

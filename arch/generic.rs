@@ -50,6 +50,20 @@ pub mod values {
     // --- signals
     /// Bytes in the kernel's `sigset_t` (`_NSIG / 8`): 8, and 16 on mips.
     pub const SIGSET_SIZE: usize = 8;
+    /// `rt_sigprocmask` `how`: add to the mask (mips: 1).
+    pub const SIG_BLOCK: i32 = 0;
+    /// `rt_sigprocmask` `how`: remove from the mask (mips: 2).
+    pub const SIG_UNBLOCK: i32 = 1;
+    /// `rt_sigprocmask` `how`: replace the mask (mips: 3).
+    pub const SIG_SETMASK: i32 = 2;
+    /// `SIGINT`: 2 on every architecture.
+    pub const SIGINT: i32 = 2;
+    /// `SIGPIPE`: 13 on every architecture.
+    pub const SIGPIPE: i32 = 13;
+    /// `SIGTERM`: 15 on every architecture.
+    pub const SIGTERM: i32 = 15;
+    /// `SIGUSR1`: 10 (mips: 16).
+    pub const SIGUSR1: i32 = 10;
 
     // --- errno, asm-generic/errno-base.h: the same on every architecture.
     pub const EPERM: i32 = 1;
@@ -140,6 +154,7 @@ pub mod numbers {
     pub const SYS_PIPE2: usize = 59;
     pub const SYS_SPLICE: usize = 76;
     pub const SYS_EVENTFD2: usize = 19;
+    pub const SYS_SIGNALFD4: usize = 74;
     pub const SYS_EPOLL_CREATE1: usize = 20;
     pub const SYS_EPOLL_CTL: usize = 21;
     pub const SYS_EPOLL_PWAIT: usize = 22;

@@ -38,6 +38,12 @@ pub mod values {
 
     /// `_NSIG` is 128 on mips: a 16-byte `sigset_t`.
     pub const SIGSET_SIZE: usize = 16;
+    /// `rt_sigprocmask` `how` values are 1/2/3 on mips (0/1/2 elsewhere).
+    pub const SIG_BLOCK: i32 = 1;
+    pub const SIG_UNBLOCK: i32 = 2;
+    pub const SIG_SETMASK: i32 = 3;
+    /// `SIGUSR1` is 16 on mips (10 elsewhere).
+    pub const SIGUSR1: i32 = 16;
 
     // arch/mips/include/uapi/asm/errno.h
     pub const EDEADLK: i32 = 45;
@@ -107,6 +113,7 @@ pub const SYS_EPOLL_CTL: usize = 4249;
 pub const SYS_SPLICE: usize = 4304;
 pub const SYS_EPOLL_PWAIT: usize = 4313;
 pub const SYS_EVENTFD2: usize = 4325;
+pub const SYS_SIGNALFD4: usize = 4324;
 pub const SYS_EPOLL_CREATE1: usize = 4326;
 pub const SYS_PIPE2: usize = 4328;
 pub const SYS_ACCEPT4: usize = 4334;

@@ -35,6 +35,7 @@ pub const SYS_EPOLL_CTL: usize = 5208;
 pub const SYS_SPLICE: usize = 5263;
 pub const SYS_EPOLL_PWAIT: usize = 5272;
 pub const SYS_EVENTFD2: usize = 5284;
+pub const SYS_SIGNALFD4: usize = 5283;
 pub const SYS_EPOLL_CREATE1: usize = 5285;
 pub const SYS_PIPE2: usize = 5287;
 pub const SYS_ACCEPT4: usize = 5293;

@@ -53,6 +53,10 @@ macro_rules! derived_flags {
         pub const SOCK_NONBLOCK: u32 = O_NONBLOCK;
         /// `socket`/`accept4` type flag: same bit as `O_CLOEXEC`.
         pub const SOCK_CLOEXEC: u32 = O_CLOEXEC;
+        /// `signalfd4` flag: same bit as `O_NONBLOCK`.
+        pub const SFD_NONBLOCK: u32 = O_NONBLOCK;
+        /// `signalfd4` flag: same bit as `O_CLOEXEC`.
+        pub const SFD_CLOEXEC: u32 = O_CLOEXEC;
         /// `epoll_create1` flag: same bit as `O_CLOEXEC`.
         pub const EPOLL_CLOEXEC: u32 = O_CLOEXEC;
         /// `ENOTSUP` is `EOPNOTSUPP` on Linux.

@@ -28,6 +28,7 @@ pub const SYS_EPOLL_CTL: usize = 237;
 pub const SYS_SPLICE: usize = 283;
 pub const SYS_EPOLL_PWAIT: usize = 303;
 pub const SYS_EVENTFD2: usize = 314;
+pub const SYS_SIGNALFD4: usize = 313;
 pub const SYS_EPOLL_CREATE1: usize = 315;
 pub const SYS_PIPE2: usize = 317;
 pub const SYS_SOCKET: usize = 326;

@@ -23,6 +23,7 @@ pub const SYS_EPOLL_CTL: usize = 250;
 pub const SYS_SPLICE: usize = 306;
 pub const SYS_EPOLL_PWAIT: usize = 312;
 pub const SYS_EVENTFD2: usize = 323;
+pub const SYS_SIGNALFD4: usize = 322;
 pub const SYS_PIPE2: usize = 325;
 pub const SYS_EPOLL_CREATE1: usize = 327;
 pub const SYS_SOCKET: usize = 359;

@@ -24,6 +24,7 @@ pub const SYS_EPOLL_CTL: usize = 255;
 pub const SYS_SPLICE: usize = 313;
 pub const SYS_EPOLL_PWAIT: usize = 319;
 pub const SYS_EVENTFD2: usize = 328;
+pub const SYS_SIGNALFD4: usize = 327;
 pub const SYS_EPOLL_CREATE1: usize = 329;
 pub const SYS_PIPE2: usize = 331;
 pub const SYS_SOCKET: usize = 359;

@@ -38,6 +38,7 @@ pub const SYS_SPLICE: usize = 275;
 pub const SYS_EPOLL_PWAIT: usize = 281;
 pub const SYS_ACCEPT4: usize = 288;
 pub const SYS_EVENTFD2: usize = 290;
+pub const SYS_SIGNALFD4: usize = 289;
 pub const SYS_EPOLL_CREATE1: usize = 291;
 pub const SYS_PIPE2: usize = 293;
 pub const SYS_EPOLL_PWAIT2: usize = 441;

@@ -30,8 +30,34 @@ macro_rules! pairs {
 fn flags_match_libc() {
     check(
         "flags",
-        pairs!(O_NONBLOCK, O_CLOEXEC, EFD_NONBLOCK, EFD_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC, EPOLL_CLOEXEC),
+        pairs!(
+            O_NONBLOCK,
+            O_CLOEXEC,
+            EFD_NONBLOCK,
+            EFD_CLOEXEC,
+            SOCK_NONBLOCK,
+            SOCK_CLOEXEC,
+            EPOLL_CLOEXEC,
+            SFD_NONBLOCK,
+            SFD_CLOEXEC,
+        ),
     );
+}
+
+#[test]
+fn signal_values_match_libc() {
+    check("signal values", pairs!(SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, SIGINT, SIGPIPE, SIGTERM, SIGUSR1));
+    let pairs: &[(&str, i64, i64)] = &[
+        ("SigmaskHow::Block", bareio::sys::SigmaskHow::Block as i64, libc::SIG_BLOCK as i64),
+        ("SigmaskHow::Unblock", bareio::sys::SigmaskHow::Unblock as i64, libc::SIG_UNBLOCK as i64),
+        ("SigmaskHow::SetMask", bareio::sys::SigmaskHow::SetMask as i64, libc::SIG_SETMASK as i64),
+        (
+            "sizeof(signalfd_siginfo)",
+            bareio::sys::SIGNALFD_SIGINFO_SIZE as i64,
+            core::mem::size_of::<libc::signalfd_siginfo>() as i64,
+        ),
+    ];
+    check("signal types", pairs);
 }
 
 #[test]
@@ -182,6 +208,7 @@ fn syscall_numbers_match_libc() {
         ("getpid", t::SYS_GETPID as i64, libc::SYS_getpid as i64),
         ("kill", t::SYS_KILL as i64, libc::SYS_kill as i64),
         ("rt_sigprocmask", t::SYS_RT_SIGPROCMASK as i64, libc::SYS_rt_sigprocmask as i64),
+        ("signalfd4", t::SYS_SIGNALFD4 as i64, libc::SYS_signalfd4 as i64),
         // 32-bit ABIs use `clock_gettime64`, which `libc` names only for
         // riscv32; tests/syscall_numbers.rs checks it against `syscalls`.
         #[cfg(target_pointer_width = "64")]

@@ -42,6 +42,7 @@ macro_rules! numbers_match_syscalls_crate {
                 ("getpid", table::SYS_GETPID, Sysno::getpid as usize),
                 ("kill", table::SYS_KILL, Sysno::kill as usize),
                 ("rt_sigprocmask", table::SYS_RT_SIGPROCMASK, Sysno::rt_sigprocmask as usize),
+                ("signalfd4", table::SYS_SIGNALFD4, Sysno::signalfd4 as usize),
             ];
             let wrong: Vec<String> = pairs
                 .iter()
@@ -105,4 +106,10 @@ fn tables_differ_where_the_kernel_does() {
     assert_eq!(arch::mips64::EFD_NONBLOCK, 0x80);
     assert_eq!(arch::x86_64::EFD_NONBLOCK, 0x800);
     assert_eq!(arch::powerpc64::SO_RCVLOWAT, 16);
+    assert_eq!((arch::x86_64::SIG_BLOCK, arch::x86_64::SIG_SETMASK), (0, 2));
+    assert_eq!((arch::mips::SIG_BLOCK, arch::mips::SIG_SETMASK), (1, 3));
+    assert_eq!((arch::mips64::SIG_BLOCK, arch::mips64::SIGUSR1), (1, 16));
+    assert_eq!(arch::aarch64::SIGUSR1, 10);
+    assert_eq!(arch::mips::SFD_NONBLOCK, 0x80);
+    assert_eq!(arch::s390x::SFD_NONBLOCK, 0x800);
 }

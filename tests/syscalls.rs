@@ -388,3 +388,90 @@ fn fds_are_real_numbers_and_close_reports_success() {
     assert_eq!(close(r), Ok(()));
     assert_eq!(close(w), Ok(()));
 }
+
+/// Sends `signal` to the calling thread only (`tgkill` through libc): a
+/// process-directed `kill` could be delivered to another test thread that
+/// does not block it, and kill the test binary.
+fn raise_in_this_thread(signal: i32) {
+    // SAFETY: raise has no memory preconditions; the signal is blocked in
+    // this thread, so it stays pending instead of running a handler.
+    assert_eq!(unsafe { libc::raise(signal) }, 0);
+}
+
+fn signal_set(signals: &[i32]) -> SigSet {
+    let mut set = SigSet::empty();
+    for &signal in signals {
+        set.add(signal).unwrap();
+    }
+    set
+}
+
+#[test]
+fn sigprocmask_blocks_unblocks_and_returns_the_old_mask() {
+    let usr1 = signal_set(&[SIGUSR1]);
+    let original = sigprocmask(SigmaskHow::Block, Some(&usr1)).unwrap();
+    assert!(!original.contains(SIGUSR1));
+    // `None` only reads the mask.
+    let now = sigprocmask(SigmaskHow::Block, None).unwrap();
+    assert!(now.contains(SIGUSR1));
+    let before_unblock = sigprocmask(SigmaskHow::Unblock, Some(&usr1)).unwrap();
+    assert!(before_unblock.contains(SIGUSR1));
+    assert!(!sigprocmask(SigmaskHow::Block, None).unwrap().contains(SIGUSR1));
+    // SetMask replaces the whole mask.
+    sigprocmask(SigmaskHow::SetMask, Some(&signal_set(&[SIGUSR1, SIGTERM]))).unwrap();
+    let set = sigprocmask(SigmaskHow::SetMask, Some(&original)).unwrap();
+    assert!(set.contains(SIGUSR1) && set.contains(SIGTERM) && !set.contains(SIGINT));
+    assert_eq!(sigprocmask(SigmaskHow::Block, None).unwrap(), original);
+}
+
+#[test]
+fn signalfd_reads_a_blocked_signal_and_wakes_the_poller() {
+    use bareio::poll::{Events, Interest, Mode, Poller};
+    let usr1 = signal_set(&[SIGUSR1]);
+    let original = sigprocmask(SigmaskHow::Block, Some(&usr1)).unwrap();
+    let sfd = signalfd(&usr1, SignalfdFlags::NONBLOCK | SignalfdFlags::CLOEXEC).unwrap();
+    assert!(fcntl_getfl(&sfd).unwrap().contains(OFlags::NONBLOCK));
+    assert!(fcntl_getfd(&sfd).unwrap().contains(FdFlags::CLOEXEC));
+    assert_eq!(read_signal(&sfd), Err(Errno::EAGAIN));
+
+    let poller = Poller::new().unwrap();
+    poller.register(&sfd, 3, Interest::READABLE, Mode::Level).unwrap();
+    let mut events = Events::<4>::new();
+    assert_eq!(poller.wait(&mut events, Some(core::time::Duration::ZERO)), Ok(0));
+
+    raise_in_this_thread(SIGUSR1);
+    assert_eq!(poller.wait(&mut events, Some(core::time::Duration::from_secs(10))), Ok(1));
+    let event = events.iter().next().unwrap();
+    assert!(event.token() == 3 && event.is_readable());
+    let info = read_signal(&sfd).unwrap();
+    assert_eq!(info.signo, SIGUSR1 as u32);
+    assert_eq!(info.pid, getpid() as u32);
+    assert_eq!(info.code, -6, "SI_TKILL: sent by tgkill");
+    assert_eq!(read_signal(&sfd), Err(Errno::EAGAIN), "consumed");
+
+    // A new mask for the same fd: SIGUSR1 is no longer reported.
+    signalfd_set_mask(&sfd, &signal_set(&[SIGTERM])).unwrap();
+    sigprocmask(SigmaskHow::SetMask, Some(&original)).unwrap();
+}
+
+#[test]
+fn a_blocked_sigpipe_turns_into_epipe_and_stays_readable_from_a_signalfd() {
+    let pipe_set = signal_set(&[SIGPIPE]);
+    let original = sigprocmask(SigmaskHow::Block, Some(&pipe_set)).unwrap();
+    let (a, b) = unix_stream_pair();
+    drop(b);
+    assert_eq!(write(&a, b"x"), Err(Errno::EPIPE));
+    // The SIGPIPE is pending on this thread: take it before unblocking.
+    let sfd = signalfd(&pipe_set, SignalfdFlags::NONBLOCK | SignalfdFlags::CLOEXEC).unwrap();
+    assert_eq!(read_signal(&sfd).map(|info| info.signo), Ok(SIGPIPE as u32));
+    sigprocmask(SigmaskHow::SetMask, Some(&original)).unwrap();
+}
+
+#[test]
+fn signal_wrappers_refuse_bad_arguments() {
+    let (r, _w) = nonblocking_pipe();
+    assert_eq!(signalfd_set_mask(&r, &SigSet::empty()), Err(Errno::EINVAL));
+    let (x, y) = unix_stream_pair();
+    write(&x, b"short").unwrap();
+    assert_eq!(read_signal(&y), Err(Errno::EIO), "not a whole signalfd_siginfo");
+}

@@ -15,6 +15,7 @@
 //! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
 //! | [`net`] | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
 //! | [`process`] | `getpid`, `kill`, `exit_group` |
+//! | [`signal`] | `rt_sigprocmask`, `signalfd4` |
 //! | [`time`] | `clock_gettime` (`clock_gettime64` on 32-bit) |
 //!
 //! Everything is also re-exported here, flat: `bareio::sys::read`.
@@ -54,6 +55,7 @@ pub mod io;
 pub mod net;
 pub mod pipe;
 pub mod process;
+pub mod signal;
 pub mod time;
 
 #[cfg(test)]
@@ -65,6 +67,7 @@ pub use self::io::*;
 pub use self::net::*;
 pub use self::pipe::*;
 pub use self::process::*;
+pub use self::signal::*;
 pub use self::time::*;
 
 use crate::fd::{AsRawFd, BorrowedFd, RawFd};

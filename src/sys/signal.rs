@@ -1,0 +1,140 @@
+//! Signals without handlers: `rt_sigprocmask` and `signalfd4`.
+//!
+//! Block a signal with [`sigprocmask`] and it is never delivered as an
+//! interrupt; read it instead, as data, from a [`signalfd`] that an epoll
+//! instance can watch. A blocked `SIGPIPE` is simply not delivered: a write
+//! to a closed peer fails with `EPIPE`. No handler, no restorer trampoline.
+//!
+//! The mask is per thread: block signals before starting threads so that
+//! they inherit it, or a process-directed signal may go to a thread that
+//! does not block it.
+
+use super::{fd_arg, int_arg, ret_fd};
+use crate::arch::current as abi;
+use crate::fd::{AsFd, FromRawFd, OwnedFd};
+use crate::sys::SigSet;
+use crate::Errno;
+
+/// `SIGINT` (2 everywhere): interrupt from the terminal.
+pub const SIGINT: i32 = abi::SIGINT;
+/// `SIGPIPE` (13 everywhere): write to a pipe or socket with no reader.
+pub const SIGPIPE: i32 = abi::SIGPIPE;
+/// `SIGTERM` (15 everywhere): polite termination request.
+pub const SIGTERM: i32 = abi::SIGTERM;
+/// `SIGUSR1` (10; 16 on mips): user-defined.
+pub const SIGUSR1: i32 = abi::SIGUSR1;
+
+/// What [`sigprocmask`] does with the given set (`SIG_*`, 0/1/2; 1/2/3 on
+/// mips).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum SigmaskHow {
+    /// `SIG_BLOCK`: add the set to the mask.
+    Block = abi::SIG_BLOCK,
+    /// `SIG_UNBLOCK`: remove the set from the mask.
+    Unblock = abi::SIG_UNBLOCK,
+    /// `SIG_SETMASK`: make the set the mask.
+    SetMask = abi::SIG_SETMASK,
+}
+
+/// Changes the calling thread's signal mask and returns the previous one.
+///
+/// With `set` `None`, `how` is ignored and the mask is only read. `SIGKILL`
+/// and `SIGSTOP` cannot be blocked (the kernel silently drops them from the
+/// set).
+pub fn sigprocmask(how: SigmaskHow, set: Option<&SigSet>) -> Result<SigSet, Errno> {
+    let mut old = SigSet::empty();
+    let set = set.map_or(0, |set| set as *const SigSet as usize);
+    // SAFETY: `set` is null or a `SigSet` of exactly `SIGSET_SIZE` bytes,
+    // only read; the kernel writes `SIGSET_SIZE` bytes into `old`, which is
+    // exclusively borrowed.
+    Errno::from_ret(unsafe {
+        syscall!(
+            SYS_RT_SIGPROCMASK,
+            int_arg(how as i32),
+            set,
+            &mut old as *mut SigSet as usize,
+            abi::SIGSET_SIZE
+        )
+    })?;
+    Ok(old)
+}
+
+flags! {
+    /// Flags of [`signalfd`] (`SFD_*`; `NONBLOCK` is 0x80 on mips).
+    pub struct SignalfdFlags: u32 {
+        /// `SFD_CLOEXEC`.
+        const CLOEXEC = abi::SFD_CLOEXEC;
+        /// `SFD_NONBLOCK`: reads with no signal pending give `EAGAIN`.
+        const NONBLOCK = abi::SFD_NONBLOCK;
+    }
+}
+
+/// Creates a signalfd that reports the signals of `mask` (`signalfd4` with
+/// fd -1).
+///
+/// The signals must also be blocked ([`sigprocmask`]), or they are
+/// delivered the usual way before the fd sees them. Read them with
+/// [`read_signal`].
+pub fn signalfd(mask: &SigSet, flags: SignalfdFlags) -> Result<OwnedFd, Errno> {
+    // SAFETY: the kernel reads `SIGSET_SIZE` bytes from `mask`.
+    let fd = Errno::from_ret(unsafe {
+        syscall!(
+            SYS_SIGNALFD4,
+            int_arg(-1),
+            mask as *const SigSet as usize,
+            abi::SIGSET_SIZE,
+            flags.bits() as usize
+        )
+    })?;
+    // SAFETY: on success the fd is new and owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+}
+
+/// Replaces the set of signals an existing signalfd reports.
+pub fn signalfd_set_mask(fd: impl AsFd, mask: &SigSet) -> Result<(), Errno> {
+    let fd = fd.as_fd();
+    // SAFETY: the kernel reads `SIGSET_SIZE` bytes from `mask`.
+    Errno::from_ret(unsafe {
+        syscall!(SYS_SIGNALFD4, fd_arg(fd), mask as *const SigSet as usize, abi::SIGSET_SIZE, 0)
+    })
+    .map(drop)
+}
+
+/// The leading fields of the kernel's `struct signalfd_siginfo` (128 bytes,
+/// the same layout on every architecture).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SignalInfo {
+    /// `ssi_signo`: the signal number.
+    pub signo: u32,
+    /// `ssi_errno`.
+    pub errno: i32,
+    /// `ssi_code`: how it was sent (`SI_USER` 0 for `kill`, `SI_TKILL` -6).
+    pub code: i32,
+    /// `ssi_pid`: the sender's process id.
+    pub pid: u32,
+    /// `ssi_uid`: the sender's real user id.
+    pub uid: u32,
+}
+
+/// Size of `struct signalfd_siginfo`.
+pub const SIGNALFD_SIGINFO_SIZE: usize = 128;
+
+/// Reads one signal from a signalfd (one `read` of 128 bytes).
+///
+/// `EAGAIN` on a nonblocking signalfd with nothing pending.
+pub fn read_signal(fd: impl AsFd) -> Result<SignalInfo, Errno> {
+    let mut raw = [0u8; SIGNALFD_SIGINFO_SIZE];
+    let n = super::read(fd, &mut raw)?;
+    if n != SIGNALFD_SIGINFO_SIZE {
+        return Err(Errno::EIO); // not a signalfd: it always returns whole records
+    }
+    let word = |i: usize| [raw[4 * i], raw[4 * i + 1], raw[4 * i + 2], raw[4 * i + 3]];
+    Ok(SignalInfo {
+        signo: u32::from_ne_bytes(word(0)),
+        errno: i32::from_ne_bytes(word(1)),
+        code: i32::from_ne_bytes(word(2)),
+        pid: u32::from_ne_bytes(word(3)),
+        uid: u32::from_ne_bytes(word(4)),
+    })
+}
