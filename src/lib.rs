@@ -33,8 +33,13 @@
 //! - `std` (off by default): interop only. [`fd`] re-exports std's
 //!   `OwnedFd`/`BorrowedFd`/`AsFd` so std sockets pass straight in, and
 //!   [`Errno`] converts to `std::io::Error` keeping the OS code.
+//! - `rt` (off by default): process entry for `#![no_main]` static programs
+//!   with no libc: `_start`, the arguments, `memcpy` & co. See `rt`.
 
 #![no_std]
+// `rt` defines `memcpy` & co. as plain loops: keep the compiler from
+// recognising those loops as calls to themselves.
+#![cfg_attr(feature = "rt", no_builtins)]
 #![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
 
@@ -53,6 +58,8 @@ pub mod fd;
 pub mod iovec;
 #[cfg(target_os = "linux")]
 pub mod poll;
+#[cfg(all(feature = "rt", target_os = "linux"))]
+pub mod rt;
 #[cfg(target_os = "linux")]
 pub mod splice;
 mod sync;

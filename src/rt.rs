@@ -1,0 +1,239 @@
+//! Process entry for `#![no_std]`, `#![no_main]` programs with no libc
+//! (feature `rt`).
+//!
+//! A static program that links no C library has no `crt1.o` to start it and
+//! no `memcpy` for the compiler to call. With the `rt` feature this crate
+//! supplies both, so the whole program is safe Rust over the crate's API:
+//!
+//! - `_start`, one small trampoline per architecture (in [`crate::arch`],
+//!   like nolibc's `arch-*.h`), emitted by [`crate::main!`]: it hands the kernel's initial stack pointer
+//!   to the crate, which reads `argc`/`argv`, calls your `main` and passes
+//!   its return value to `exit_group`;
+//! - [`Args`], the command line as byte strings;
+//! - `memcpy`, `memmove`, `memset`, `memcmp` and `bcmp`, which the compiler
+//!   emits calls to. They are short byte loops: programs built this way move
+//!   bulk data with the kernel (`splice`, `read`/`write`), not in userspace.
+//!
+//! You write the `#[panic_handler]` (it must not return; [`crate::sys::exit_group`]
+//! is the usual body) and name your `main` with [`crate::main!`]. Build with
+//! `panic = "abort"` and link with `-nostartfiles -nostdlib -static` (see
+//! `relay/` and `scripts/build-relay` for a complete program and its flags).
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//!
+//! bareio::main!(main);
+//!
+//! fn main(args: bareio::rt::Args) -> i32 {
+//!     let out = bareio::rt::stdout();
+//!     for arg in args.skip(1) {
+//!         let _ = bareio::sys::write(out, arg);
+//!         let _ = bareio::sys::write(out, b"\n");
+//!     }
+//!     0
+//! }
+//!
+//! #[panic_handler]
+//! fn panic(_: &core::panic::PanicInfo) -> ! {
+//!     bareio::sys::exit_group(101)
+//! }
+//! ```
+//!
+//! Architectures: x86_64, x86, aarch64, arm, riscv64, s390x, mips, mips64
+//! and powerpc64le (loongarch64 has no `_start` yet: `main!` does not
+//! compile there).
+
+use core::marker::PhantomData;
+
+use crate::fd::BorrowedFd;
+
+/// File descriptor 0, as the process started with it.
+pub fn stdin() -> BorrowedFd<'static> {
+    // SAFETY: a program using `rt` owns the process; fds 0-2 are the ones it
+    // was started with and it does not close them (a write to a closed one
+    // fails with `EBADF`, no memory is at stake).
+    unsafe { BorrowedFd::borrow_raw(0) }
+}
+
+/// File descriptor 1, as the process started with it.
+pub fn stdout() -> BorrowedFd<'static> {
+    // SAFETY: as for `stdin`.
+    unsafe { BorrowedFd::borrow_raw(1) }
+}
+
+/// File descriptor 2, as the process started with it.
+pub fn stderr() -> BorrowedFd<'static> {
+    // SAFETY: as for `stdin`.
+    unsafe { BorrowedFd::borrow_raw(2) }
+}
+
+/// The command-line arguments, `argv[0]` first, each a byte string without
+/// its terminating NUL.
+///
+/// The strings live in the kernel-prepared area above the initial stack,
+/// which is never freed, hence `'static`.
+#[derive(Clone, Debug)]
+pub struct Args {
+    /// The next `argv` entry to yield.
+    next: *const *const u8,
+    /// Entries left.
+    left: usize,
+    /// `argv` is read-only process-wide data, but not `Send`-worthy.
+    _not_send: PhantomData<*const u8>,
+}
+
+impl Iterator for Args {
+    type Item = &'static [u8];
+
+    fn next(&mut self) -> Option<&'static [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        // SAFETY: `start` built `self` from the kernel's `argv`, which holds
+        // `argc` (= the initial `left`) valid pointers to NUL-terminated
+        // strings that live, unmodified, for the whole process.
+        let arg = unsafe {
+            let ptr = *self.next;
+            let mut len = 0;
+            while *ptr.add(len) != 0 {
+                len += 1;
+            }
+            core::slice::from_raw_parts(ptr, len)
+        };
+        // SAFETY: at most `argc` steps along `argv` (the NULL ends it).
+        self.next = unsafe { self.next.add(1) };
+        self.left -= 1;
+        Some(arg)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Args {}
+
+/// Names the program's `main`, a `fn(Args) -> i32` whose result becomes the
+/// exit status. Invoke it once, at the top level of the binary crate.
+#[macro_export]
+macro_rules! main {
+    ($main:path) => {
+        $crate::__bareio_entry!();
+
+        #[no_mangle]
+        extern "Rust" fn __bareio_main(args: $crate::rt::Args) -> i32 {
+            let main: fn($crate::rt::Args) -> i32 = $main;
+            main(args)
+        }
+    };
+}
+
+extern "Rust" {
+    /// Defined by [`crate::main!`] in the program.
+    fn __bareio_main(args: Args) -> i32;
+}
+
+/// Called by the architecture's `_start` (emitted by [`crate::main!`]) with
+/// the initial stack pointer. Not for direct use.
+///
+/// # Safety
+///
+/// `sp` must be the stack pointer the kernel started the process with:
+/// `argc`, then `argc` pointers to strings, then NULL.
+#[doc(hidden)]
+pub unsafe extern "C" fn __start(sp: *const usize) -> ! {
+    // SAFETY: per the contract, `sp` points at `argc` and `argv` follows.
+    let args = unsafe { Args { left: *sp, next: sp.add(1).cast(), _not_send: PhantomData } };
+    // SAFETY: `main!` defines `__bareio_main` with exactly this signature.
+    let status = unsafe { __bareio_main(args) };
+    crate::sys::exit_group(status)
+}
+
+// The functions the compiler calls for copies, fills and comparisons. The
+// crate is `no_builtins` under `rt`, so these loops are not turned back into
+// calls to themselves.
+
+/// `memcpy`: copies `n` bytes; the areas must not overlap.
+///
+/// # Safety
+///
+/// `dest` and `src` valid for `n` bytes, not overlapping.
+#[no_mangle]
+pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    // SAFETY: the caller's contract covers every offset below `n`.
+    unsafe {
+        for i in 0..n {
+            *dest.add(i) = *src.add(i);
+        }
+    }
+    dest
+}
+
+/// `memmove`: copies `n` bytes between areas that may overlap.
+///
+/// # Safety
+///
+/// `dest` and `src` valid for `n` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    // SAFETY: the caller's contract covers every offset below `n`; copying
+    // backwards when `dest` is above `src` reads each byte before it is
+    // overwritten.
+    unsafe {
+        if (dest as usize) <= (src as usize) {
+            for i in 0..n {
+                *dest.add(i) = *src.add(i);
+            }
+        } else {
+            for i in (0..n).rev() {
+                *dest.add(i) = *src.add(i);
+            }
+        }
+    }
+    dest
+}
+
+/// `memset`: fills `n` bytes with the low byte of `c`.
+///
+/// # Safety
+///
+/// `dest` valid for `n` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
+    // SAFETY: the caller's contract covers every offset below `n`.
+    unsafe {
+        for i in 0..n {
+            *dest.add(i) = c as u8;
+        }
+    }
+    dest
+}
+
+/// `memcmp`: compares `n` bytes as unsigned, returning <0, 0 or >0.
+///
+/// # Safety
+///
+/// `a` and `b` valid for `n` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    for i in 0..n {
+        // SAFETY: the caller's contract covers every offset below `n`.
+        let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
+        if x != y {
+            return i32::from(x) - i32::from(y);
+        }
+    }
+    0
+}
+
+/// `bcmp`: zero when the `n` bytes are equal.
+///
+/// # Safety
+///
+/// `a` and `b` valid for `n` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { memcmp(a, b, n) }
+}
