@@ -47,6 +47,10 @@ pub mod values {
     /// kernel declares it `__attribute__((packed))` for i386 compatibility).
     pub const EPOLL_EVENT_PACKED: bool = false;
 
+    // --- resource limits
+    /// `RLIMIT_NOFILE`: the open-file limit (mips: 5).
+    pub const RLIMIT_NOFILE: u32 = 7;
+
     // --- signals
     /// Bytes in the kernel's `sigset_t` (`_NSIG / 8`): 8, and 16 on mips.
     pub const SIGSET_SIZE: usize = 8;
@@ -176,4 +180,5 @@ pub mod numbers {
     pub const SYS_CLOCK_GETTIME: usize = 113;
     pub const SYS_KILL: usize = 129;
     pub const SYS_RT_SIGPROCMASK: usize = 135;
+    pub const SYS_PRLIMIT64: usize = 261;
 }

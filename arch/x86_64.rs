@@ -41,6 +41,7 @@ pub const SYS_EVENTFD2: usize = 290;
 pub const SYS_SIGNALFD4: usize = 289;
 pub const SYS_EPOLL_CREATE1: usize = 291;
 pub const SYS_PIPE2: usize = 293;
+pub const SYS_PRLIMIT64: usize = 302;
 pub const SYS_EPOLL_PWAIT2: usize = 441;
 
 super::derived_flags!();

@@ -37,10 +37,13 @@
 //!   with no libc: `_start`, the arguments, `memcpy` & co. See `rt`.
 
 #![no_std]
-// `rt` defines `memcpy` & co. as plain loops: keep the compiler from
-// recognising those loops as calls to themselves.
-#![cfg_attr(feature = "rt", no_builtins)]
-#![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
+// Inline asm is unstable on MIPS (nightly only); `rt`'s `_start` macro
+// lends that permission to the program it expands in.
+#![cfg_attr(
+    any(target_arch = "mips", target_arch = "mips64"),
+    feature(asm_experimental_arch, allow_internal_unstable),
+    allow(internal_features)
+)]
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
 
 #[cfg(feature = "std")]

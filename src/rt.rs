@@ -96,7 +96,9 @@ impl Iterator for Args {
         let arg = unsafe {
             let ptr = *self.next;
             let mut len = 0;
-            while *ptr.add(len) != 0 {
+            // Volatile: a plain loop may be compiled to a `strlen` call,
+            // and there is no C library to provide one.
+            while core::ptr::read_volatile(ptr.add(len)) != 0 {
                 len += 1;
             }
             core::slice::from_raw_parts(ptr, len)
@@ -120,6 +122,12 @@ impl ExactSizeIterator for Args {}
 macro_rules! main {
     ($main:path) => {
         $crate::__bareio_entry!();
+
+        // The precompiled `core` of the stable targets refers to the
+        // unwinder's personality routine; with `panic = "abort"` nothing
+        // ever calls it (and release builds drop the reference).
+        #[no_mangle]
+        extern "C" fn rust_eh_personality() {}
 
         #[no_mangle]
         extern "Rust" fn __bareio_main(args: $crate::rt::Args) -> i32 {
@@ -150,9 +158,26 @@ pub unsafe extern "C" fn __start(sp: *const usize) -> ! {
     crate::sys::exit_group(status)
 }
 
-// The functions the compiler calls for copies, fills and comparisons. The
-// crate is `no_builtins` under `rt`, so these loops are not turned back into
-// calls to themselves.
+// The functions the compiler calls for copies, fills and comparisons.
+// Their loops use volatile accesses, which the optimizer never rewrites:
+// an ordinary loop here could be "recognised" as a call to the very
+// function it implements. (`#![no_builtins]` would do the same for the whole
+// crate, but such a crate is kept out of LTO, which breaks the link.)
+
+use core::ptr::{read_volatile, write_volatile};
+
+/// Copies `n` bytes forwards or backwards.
+///
+/// # Safety
+///
+/// `dest` and `src` valid for `n` bytes.
+unsafe fn copy_bytes(dest: *mut u8, src: *const u8, n: usize, backwards: bool) {
+    for step in 0..n {
+        let i = if backwards { n - 1 - step } else { step };
+        // SAFETY: `i < n`; the caller's contract covers it.
+        unsafe { write_volatile(dest.add(i), read_volatile(src.add(i))) };
+    }
+}
 
 /// `memcpy`: copies `n` bytes; the areas must not overlap.
 ///
@@ -161,12 +186,8 @@ pub unsafe extern "C" fn __start(sp: *const usize) -> ! {
 /// `dest` and `src` valid for `n` bytes, not overlapping.
 #[no_mangle]
 pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: the caller's contract covers every offset below `n`.
-    unsafe {
-        for i in 0..n {
-            *dest.add(i) = *src.add(i);
-        }
-    }
+    // SAFETY: forwarded contract.
+    unsafe { copy_bytes(dest, src, n, false) };
     dest
 }
 
@@ -177,20 +198,9 @@ pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut
 /// `dest` and `src` valid for `n` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: the caller's contract covers every offset below `n`; copying
-    // backwards when `dest` is above `src` reads each byte before it is
-    // overwritten.
-    unsafe {
-        if (dest as usize) <= (src as usize) {
-            for i in 0..n {
-                *dest.add(i) = *src.add(i);
-            }
-        } else {
-            for i in (0..n).rev() {
-                *dest.add(i) = *src.add(i);
-            }
-        }
-    }
+    // SAFETY: forwarded contract. Copying backwards when `dest` is above
+    // `src` reads each byte before it is overwritten.
+    unsafe { copy_bytes(dest, src, n, (dest as usize) > (src as usize)) };
     dest
 }
 
@@ -201,11 +211,9 @@ pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mu
 /// `dest` valid for `n` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
-    // SAFETY: the caller's contract covers every offset below `n`.
-    unsafe {
-        for i in 0..n {
-            *dest.add(i) = c as u8;
-        }
+    for i in 0..n {
+        // SAFETY: `i < n`; the caller's contract covers it.
+        unsafe { write_volatile(dest.add(i), c as u8) };
     }
     dest
 }
@@ -218,8 +226,8 @@ pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
 #[no_mangle]
 pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     for i in 0..n {
-        // SAFETY: the caller's contract covers every offset below `n`.
-        let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
+        // SAFETY: `i < n`; the caller's contract covers it.
+        let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
         if x != y {
             return i32::from(x) - i32::from(y);
         }

@@ -61,6 +61,19 @@ fn signal_values_match_libc() {
 }
 
 #[test]
+fn resource_values_match_libc() {
+    check(
+        "resources",
+        &[
+            ("RLIMIT_NOFILE", t::RLIMIT_NOFILE as i64, libc::RLIMIT_NOFILE as i64),
+            ("Resource::Nofile", bareio::sys::Resource::Nofile as i64, libc::RLIMIT_NOFILE as i64),
+            ("sizeof(rlimit64)", size_of::<bareio::sys::Rlimit>() as i64, size_of::<libc::rlimit64>() as i64),
+            ("RLIM64_INFINITY", bareio::sys::Rlimit::INFINITY as i64, libc::RLIM64_INFINITY as i64),
+        ],
+    );
+}
+
+#[test]
 fn socket_values_match_libc() {
     check(
         "socket values",
@@ -209,6 +222,7 @@ fn syscall_numbers_match_libc() {
         ("kill", t::SYS_KILL as i64, libc::SYS_kill as i64),
         ("rt_sigprocmask", t::SYS_RT_SIGPROCMASK as i64, libc::SYS_rt_sigprocmask as i64),
         ("signalfd4", t::SYS_SIGNALFD4 as i64, libc::SYS_signalfd4 as i64),
+        ("prlimit64", t::SYS_PRLIMIT64 as i64, libc::SYS_prlimit64 as i64),
         // 32-bit ABIs use `clock_gettime64`, which `libc` names only for
         // riscv32; tests/syscall_numbers.rs checks it against `syscalls`.
         #[cfg(target_pointer_width = "64")]

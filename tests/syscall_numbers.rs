@@ -43,6 +43,7 @@ macro_rules! numbers_match_syscalls_crate {
                 ("kill", table::SYS_KILL, Sysno::kill as usize),
                 ("rt_sigprocmask", table::SYS_RT_SIGPROCMASK, Sysno::rt_sigprocmask as usize),
                 ("signalfd4", table::SYS_SIGNALFD4, Sysno::signalfd4 as usize),
+                ("prlimit64", table::SYS_PRLIMIT64, Sysno::prlimit64 as usize),
             ];
             let wrong: Vec<String> = pairs
                 .iter()
@@ -112,4 +113,5 @@ fn tables_differ_where_the_kernel_does() {
     assert_eq!(arch::aarch64::SIGUSR1, 10);
     assert_eq!(arch::mips::SFD_NONBLOCK, 0x80);
     assert_eq!(arch::s390x::SFD_NONBLOCK, 0x800);
+    assert_eq!((arch::mips::RLIMIT_NOFILE, arch::mips64::RLIMIT_NOFILE, arch::arm::RLIMIT_NOFILE), (5, 5, 7));
 }

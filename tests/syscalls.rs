@@ -475,3 +475,22 @@ fn signal_wrappers_refuse_bad_arguments() {
     write(&x, b"short").unwrap();
     assert_eq!(read_signal(&y), Err(Errno::EIO), "not a whole signalfd_siginfo");
 }
+
+#[test]
+fn prlimit_reads_what_libc_reads_and_refuses_soft_above_hard() {
+    let ours = prlimit(Resource::Nofile, None).unwrap();
+    let mut theirs = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes one `rlimit` into `theirs`.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut theirs) }, 0);
+    #[allow(clippy::unnecessary_cast)] // `rlim_t` is 32-bit on 32-bit glibc
+    let theirs = (theirs.rlim_cur as u64, theirs.rlim_max as u64);
+    assert_eq!((ours.soft, ours.hard), theirs);
+    // Setting the same limit changes nothing and returns it.
+    assert_eq!(prlimit(Resource::Nofile, Some(&ours)), Ok(ours));
+    assert_eq!(prlimit(Resource::Nofile, None), Ok(ours));
+    if ours.hard != Rlimit::INFINITY {
+        let bad = Rlimit { soft: ours.hard + 1, hard: ours.hard };
+        assert_eq!(prlimit(Resource::Nofile, Some(&bad)), Err(Errno::EINVAL));
+        assert_eq!(prlimit(Resource::Nofile, None), Ok(ours), "unchanged after the refusal");
+    }
+}

@@ -1,6 +1,7 @@
-//! `getpid`, `kill` and `exit_group`.
+//! `getpid`, `kill`, `exit_group` and `prlimit64`.
 
 use super::int_arg;
+use crate::arch::current as abi;
 use crate::Errno;
 
 /// The calling process's id.
@@ -25,4 +26,46 @@ pub fn exit_group(status: i32) -> ! {
     }
     #[allow(clippy::empty_loop)]
     loop {}
+}
+
+/// A resource whose limit [`prlimit`] reads or sets (`RLIMIT_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Resource {
+    /// `RLIMIT_NOFILE` (7; 5 on mips): one more than the highest fd number
+    /// the process may open.
+    Nofile = abi::RLIMIT_NOFILE,
+}
+
+/// A soft and a hard limit (`struct rlimit64`, the same on every
+/// architecture). [`Rlimit::INFINITY`] means no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(C)]
+pub struct Rlimit {
+    /// The limit the kernel enforces; a process may raise it up to `hard`.
+    pub soft: u64,
+    /// The ceiling for `soft`; only privileged processes may raise it.
+    pub hard: u64,
+}
+
+impl Rlimit {
+    /// `RLIM64_INFINITY`.
+    pub const INFINITY: u64 = u64::MAX;
+}
+
+/// Reads the calling process's limit for `resource` and, if `new` is given,
+/// replaces it (`prlimit64` on pid 0), returning the old limit.
+///
+/// `EINVAL` if `new.soft > new.hard`; `EPERM` when raising `hard` without
+/// the privilege to.
+pub fn prlimit(resource: Resource, new: Option<&Rlimit>) -> Result<Rlimit, Errno> {
+    let mut old = Rlimit { soft: 0, hard: 0 };
+    let new = new.map_or(0, |new| new as *const Rlimit as usize);
+    // SAFETY: `new` is null or points to an `Rlimit` (the kernel's
+    // `rlimit64`), only read; the kernel writes one into `old`, which is
+    // exclusively borrowed.
+    Errno::from_ret(unsafe {
+        syscall!(SYS_PRLIMIT64, 0, resource as u32 as usize, new, &mut old as *mut Rlimit as usize)
+    })?;
+    Ok(old)
 }
