@@ -227,7 +227,8 @@ impl Relay<'_> {
                     LISTENER => self.accept_all(&mut slots, &mut stats),
                     SIGNALS => {
                         if let Ok(info) = sys::read_signal(&self.signals) {
-                            return self.shut_down(info.signo, slots, stats);
+                            self.shut_down(info.signo, &mut slots, &stats);
+                            return Ok(());
                         }
                     }
                     token => self.on_conn_event(&mut slots, &mut stats, &mut again, token),
@@ -351,10 +352,12 @@ impl Relay<'_> {
         Ok(())
     }
 
-    fn shut_down(&self, signo: u32, slots: Slots, stats: Stats) -> Result<(), Errno> {
+    /// Closes every connection (the slots are large: borrowed, not moved)
+    /// and logs the totals.
+    fn shut_down(&self, signo: u32, slots: &mut Slots, stats: &Stats) {
         let mut closed = 0u64;
         let mut bytes = stats.bytes;
-        for conn in slots.conns.into_iter().flatten() {
+        for conn in slots.conns.iter_mut().filter_map(Option::take) {
             closed += 1;
             bytes += conn.bytes();
         }
@@ -372,6 +375,5 @@ impl Relay<'_> {
             .num(bytes)
             .text(b" bytes relayed")
             .log();
-        Ok(())
     }
 }
