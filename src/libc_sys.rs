@@ -71,7 +71,8 @@ impl KEvent {
 }
 
 /// `kqueue()`, made close-on-exec with `fcntl` (`kqueue1`/`kqueuex` are not
-/// on every supported system).
+/// on every supported system). No fork can slip in between and leak it: a
+/// kqueue is not inherited by a forked child anyway.
 pub(crate) fn kqueue() -> Result<OwnedFd, Errno> {
     // SAFETY: no arguments; returns a new fd or -1.
     let fd = check(unsafe { libc::kqueue() })?;

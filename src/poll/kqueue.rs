@@ -26,8 +26,10 @@
 //! flag, [`Mode::Edge`] `EV_CLEAR`, [`Mode::Oneshot`] `EV_ONESHOT`. Changes
 //! go in one `kevent` call with `EV_RECEIPT`, so each reports its own
 //! error. `modify` deletes both filters then adds the wanted ones in that
-//! same call (an existing kernel event keeps its `EV_CLEAR`/`EV_ONESHOT`
-//! when added again, so a mode change needs the delete).
+//! same call: adding an existing kernel event again updates its `udata`
+//! but not its `EV_CLEAR`/`EV_ONESHOT` (FreeBSD's `kqueue_register` keeps
+//! the old flags), so a mode change needs the delete. A re-armed oneshot
+//! and a new mode are both re-evaluated at once, as epoll's `MOD` does.
 
 use core::time::Duration;
 
@@ -66,8 +68,8 @@ pub(super) const READ_HANGUP: u32 = 4;
 /// own namespace, not fds').
 const WAKER_IDENT: usize = 0x6261_7265;
 
-/// Longest timeout passed to `kevent`: macOS gives `EINVAL` beyond about
-/// 10^8 s; Go's runtime caps at 10^6 s, and so does this.
+/// Longest timeout passed to `kevent`: macOS rejects too long ones with
+/// `EINVAL`; Go's runtime caps them at 10^6 s for that, and so does this.
 const MAX_TIMEOUT_SECS: u64 = 1_000_000;
 
 pub(super) fn to_event(ev: &KEvent) -> Event {

@@ -57,8 +57,8 @@
 //!   them with `EPERM`). [`Poller::modify`] and [`Poller::deregister`]
 //!   give `ENOENT` for an fd not registered, as on Linux.
 //! - Timeouts have nanosecond precision and saturate at 10^6 s (about
-//!   11.6 days; macOS rejects longer ones, as Go's runtime notes), after
-//!   which a wait returns with no events.
+//!   11.6 days; macOS rejects too long ones, and Go's runtime caps at the
+//!   same value), after which a wait returns with no events.
 
 use core::time::Duration;
 
@@ -81,6 +81,15 @@ use self::backend::{RawEvent, ReadyFlags, Selector};
 
 /// The token the waker is registered with; refused for user fds.
 pub const WAKER_TOKEN: u64 = u64::MAX;
+
+// The same auto traits on every backend (checked by each target's build).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Poller>();
+    send_sync::<Waker<'static>>();
+    send_sync::<Events<1>>();
+    send_sync::<Event>();
+};
 
 flags! {
     /// What readiness to be told about.
