@@ -11,7 +11,10 @@
 //! one host test run checks all ten against the `syscalls` crate; the
 //! per-target run under qemu-user checks the compiled one against `libc`.
 //!
-//! [`current`] names the table of the architecture being compiled for.
+//! On Linux, `current` names the table of the architecture being compiled
+//! for. These are Linux ABI tables: on FreeBSD and macOS they still compile
+//! (as data, for host-side tests) but `current` does not exist and nothing
+//! in the crate uses them; the kqueue backend takes its values from `libc`.
 //!
 //! # The raw entry convention
 //!
@@ -67,25 +70,25 @@ macro_rules! derived_flags {
 }
 use derived_flags;
 
-#[cfg(target_arch = "aarch64")]
+#[cfg(all(target_os = "linux", target_arch = "aarch64"))]
 pub use self::aarch64 as current;
-#[cfg(target_arch = "arm")]
+#[cfg(all(target_os = "linux", target_arch = "arm"))]
 pub use self::arm as current;
-#[cfg(target_arch = "loongarch64")]
+#[cfg(all(target_os = "linux", target_arch = "loongarch64"))]
 pub use self::loongarch64 as current;
-#[cfg(target_arch = "mips")]
+#[cfg(all(target_os = "linux", target_arch = "mips"))]
 pub use self::mips as current;
-#[cfg(target_arch = "mips64")]
+#[cfg(all(target_os = "linux", target_arch = "mips64"))]
 pub use self::mips64 as current;
-#[cfg(target_arch = "powerpc64")]
+#[cfg(all(target_os = "linux", target_arch = "powerpc64"))]
 pub use self::powerpc64 as current;
-#[cfg(target_arch = "riscv64")]
+#[cfg(all(target_os = "linux", target_arch = "riscv64"))]
 pub use self::riscv64 as current;
-#[cfg(target_arch = "s390x")]
+#[cfg(all(target_os = "linux", target_arch = "s390x"))]
 pub use self::s390x as current;
-#[cfg(target_arch = "x86")]
+#[cfg(all(target_os = "linux", target_arch = "x86"))]
 pub use self::x86 as current;
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub use self::x86_64 as current;
 
 #[cfg(all(

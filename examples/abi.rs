@@ -1,13 +1,24 @@
 //! Prints this architecture's ABI table and makes a few real syscalls
 //! through bareio's own entry: eventfd, pipe2, epoll and a loopback TCP
 //! connection. `cargo run --example abi` (or under qemu with `--target`).
+//! Linux only: elsewhere (the kqueue systems) it says so and exits.
 
+#[cfg(target_os = "linux")]
 use std::net::{Ipv4Addr, SocketAddr};
 
+#[cfg(target_os = "linux")]
 use bareio::arch::current as abi;
+#[cfg(target_os = "linux")]
 use bareio::sys::*;
+#[cfg(target_os = "linux")]
 use bareio::Errno;
 
+#[cfg(not(target_os = "linux"))]
+fn main() {
+    eprintln!("the abi example shows bareio's Linux syscall tables and raw syscalls: run it on Linux");
+}
+
+#[cfg(target_os = "linux")]
 fn main() -> Result<(), Errno> {
     println!(
         "bareio on {} ({}-endian)",

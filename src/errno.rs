@@ -2,12 +2,19 @@
 
 use core::fmt;
 
+// The errno values: the Linux architecture's table, or the C library's on
+// FreeBSD, macOS and DragonFly (`EAGAIN` is 35 there, 11 on Linux).
+#[cfg(target_os = "linux")]
 use crate::arch::current as abi;
+#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "dragonfly"))]
+use libc as abi;
 
-/// An error number returned by a Linux syscall.
+/// An error number returned by a syscall (Linux) or the C library (the
+/// kqueue systems).
 ///
-/// The value is the architecture's own (`ECONNRESET` is 104 on x86_64 and
-/// 131 on mips): compare with the named constants, never with literals.
+/// The value is the target's own (`ECONNRESET` is 104 on x86_64 Linux, 131
+/// on mips Linux, 54 on FreeBSD and macOS): compare with the named
+/// constants, never with literals.
 ///
 /// ```
 /// # #[cfg(target_os = "linux")] {
@@ -46,6 +53,7 @@ impl Errno {
 
     /// Splits a raw syscall return value by the Linux convention: a value in
     /// `-4095..=-1` is a negated errno, everything else is the result.
+    #[cfg(target_os = "linux")]
     #[inline]
     pub(crate) const fn from_ret(ret: usize) -> Result<usize, Self> {
         if ret > usize::MAX - MAX_ERRNO {
@@ -159,10 +167,13 @@ errnos! {
 }
 
 impl Errno {
-    /// `EWOULDBLOCK`, the same value as [`Errno::EAGAIN`] on Linux.
-    pub const EWOULDBLOCK: Self = Self::EAGAIN;
-    /// `ENOTSUP`, the same value as [`Errno::EOPNOTSUPP`] on Linux.
-    pub const ENOTSUP: Self = Self::EOPNOTSUPP;
+    /// `EWOULDBLOCK`, the same value as [`Errno::EAGAIN`] on every
+    /// supported system.
+    pub const EWOULDBLOCK: Self = Self(abi::EWOULDBLOCK as u16);
+    /// `ENOTSUP`: the same value as [`Errno::EOPNOTSUPP`] on Linux and
+    /// FreeBSD; a distinct one on macOS (45, where `EOPNOTSUPP` is 102),
+    /// which [`name`](Self::name) does not name.
+    pub const ENOTSUP: Self = Self(abi::ENOTSUP as u16);
 }
 
 impl fmt::Debug for Errno {

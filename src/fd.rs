@@ -42,8 +42,8 @@ mod own {
 
     /// An open file descriptor, closed when dropped.
     ///
-    /// Errors from the implicit close are ignored, as std does; call
-    /// [`crate::sys::close`] to see them.
+    /// Errors from the implicit close are ignored, as std does; on Linux,
+    /// call `bareio::sys::close` to see them.
     #[repr(transparent)]
     pub struct OwnedFd {
         fd: RawFd,
@@ -101,7 +101,10 @@ mod own {
     impl Drop for OwnedFd {
         #[inline]
         fn drop(&mut self) {
+            #[cfg(target_os = "linux")]
             crate::sys::close_raw_ignoring_errors(self.fd);
+            #[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "dragonfly"))]
+            crate::libc_sys::close_raw_ignoring_errors(self.fd);
         }
     }
 

@@ -1,6 +1,9 @@
 //! Vectored I/O with no allocation: a chunk list that consumes exactly what
 //! each (partial) write wrote, and a fixed-capacity `iovec` builder.
 //!
+//! On FreeBSD and macOS only [`Buffers`] (the pure consumption logic, no
+//! syscall) is here; `IoVecs` and the vectored I/O calls are Linux-only.
+//!
 //! This is Go's `net.Buffers` in three parts:
 //!
 //! | item | what |
@@ -84,13 +87,18 @@
 //! ```
 
 mod buffers;
+#[cfg(target_os = "linux")]
 mod builder;
+#[cfg(target_os = "linux")]
 mod io;
 
 pub use self::buffers::{AdvanceError, Buffers, Chunks};
+#[cfg(target_os = "linux")]
 pub use self::builder::IoVecs;
+#[cfg(target_os = "linux")]
 pub use self::io::{read_vectored, send_vectored, send_vectored_all, write_vectored, write_vectored_all};
 
+#[cfg(target_os = "linux")]
 #[doc(no_inline)]
 pub use crate::sys::{IoSlice, IoSliceMut};
 

@@ -1,4 +1,5 @@
-//! Event-driven I/O on Linux with no libc, no allocator and no runtime.
+//! Event-driven I/O on Linux with no libc, no allocator and no runtime
+//! (and a kqueue `Poller` on FreeBSD and macOS, through libc).
 //!
 //! `bareio` is the layer Go's runtime network poller is built from, as a
 //! `#![no_std]` library: per-architecture syscall tables and raw entries
@@ -9,6 +10,25 @@
 //! mips, mips64, powerpc64le and s390x; every table is tested against the
 //! `syscalls` and `libc` crates, and the test suite runs under qemu-user on
 //! each of those architectures.
+//!
+//! # FreeBSD, macOS and DragonFly
+//!
+//! The same [`poll::Poller`], [`poll::Waker`], [`poll::Events`] and
+//! [`wake`] protocol, backed by kqueue (`EVFILT_USER` wakeups, Go's
+//! scheme), with [`Errno`] (the system's own values), [`fd`] and
+//! [`iovec::Buffers`]. There the crate calls the C library through the
+//! `libc` crate (raw syscalls are no stable ABI on macOS); on Linux it
+//! never links libc. `sys`, `splice`, the vectored I/O calls and the
+//! per-architecture tables' `current` are Linux-only.
+//!
+//! **What is tested how**: Linux by running (unit, integration, doc tests,
+//! under qemu on ten architectures). The kqueue backend is
+//! **compile-checked only** (`cargo check` and clippy for
+//! x86_64-unknown-freebsd, aarch64-apple-darwin, x86_64-apple-darwin; no
+//! such machine in CI), plus the loom model of its wake protocol, which is
+//! the same code as Linux's with an `EVFILT_USER` model of the kernel.
+//! DragonFly (tier 3, no prebuilt standard library) is compile-checked
+//! with nightly `-Zbuild-std`: the library in CI.
 //!
 //! # Example
 //!
@@ -45,6 +65,9 @@
     allow(internal_features)
 )]
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
+// The docs are written for Linux and link its items (`sys`, `IoVecs`, …);
+// built for a kqueue system, those links have no target.
+#![cfg_attr(not(target_os = "linux"), allow(rustdoc::broken_intra_doc_links))]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -55,11 +78,14 @@ mod macros;
 #[path = "../arch/mod.rs"]
 pub mod arch;
 
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "macos", target_os = "dragonfly")))]
+compile_error!("bareio supports Linux (epoll), and FreeBSD, macOS and DragonFly (kqueue)");
+
 mod errno;
 pub mod fd;
-#[cfg(target_os = "linux")]
 pub mod iovec;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "dragonfly"))]
+mod libc_sys;
 pub mod poll;
 #[cfg(all(feature = "rt", target_os = "linux"))]
 pub mod rt;
@@ -68,7 +94,6 @@ pub mod splice;
 mod sync;
 #[cfg(target_os = "linux")]
 pub mod sys;
-#[cfg(target_os = "linux")]
 mod time;
 pub mod wake;
 

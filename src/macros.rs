@@ -13,6 +13,8 @@ macro_rules! flags {
         #[repr(transparent)]
         pub struct $name($ty);
 
+        // Not every crate-private flag type uses every helper.
+        #[allow(dead_code)]
         impl $name {
             $( $(#[$fmeta])* pub const $flag: Self = Self($value as $ty); )*
 

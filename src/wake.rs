@@ -6,16 +6,19 @@
 //! signal and re-opens the flag for the next cycle.
 //!
 //! The signal is abstracted by [`WakeSignal`] so the same code drives the
-//! eventfd on Linux, `EVFILT_USER` on the BSDs, and the loom models in
-//! `tests/loom_wake.rs`, which check this very code rather than a copy.
+//! eventfd on Linux, `EVFILT_USER` on FreeBSD and macOS, and the loom
+//! models in `tests/loom_wake.rs` (one fake kernel per backend), which
+//! check this very code rather than a copy.
 //!
 //! # The protocol, and why it is one syscall per cycle
 //!
-//! The signal is edge-triggered (an `EPOLLET` eventfd): every raise queues
-//! one event, and the poller never needs to read (drain) it. So a cycle is:
+//! The signal is edge-triggered (an `EPOLLET` eventfd, or a user event with
+//! `EV_CLEAR`): a raise queues one event, and the poller never needs to
+//! read (drain) or re-enable it. So a cycle is:
 //!
-//! 1. `wake()`: `pending` false → true, raise (write 1 to the eventfd);
-//!    later `wake()`s see `pending` true and return with no syscall;
+//! 1. `wake()`: `pending` false → true, raise (write 1 to the eventfd, or
+//!    `kevent` with `NOTE_TRIGGER`); later `wake()`s see `pending` true and
+//!    return with no syscall;
 //! 2. the poller's wait returns the event; `observe(blocking = true)` sets
 //!    `pending` back to false, so the next `wake()` raises again.
 //!
@@ -27,7 +30,8 @@
 //! second syscall, and only when a non-blocking wait intercepts a wakeup.
 //!
 //! A signal that cannot be raised because its counter is full (an eventfd
-//! at `u64::MAX - 1`, `EAGAIN`) is reset and raised again.
+//! at `u64::MAX - 1`, `EAGAIN`) is reset and raised again. (A user event
+//! has no counter: it never reports `EAGAIN`.)
 
 use crate::sync::{AtomicBool, Ordering};
 use crate::Errno;

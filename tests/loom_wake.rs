@@ -4,18 +4,33 @@
 //! RUSTFLAGS="--cfg loom" cargo test --release --test loom_wake
 //! ```
 //!
-//! The protocol code under test is the crate's own `WakeFlag`; only the
-//! kernel is modelled: `FakeEventfd` is an edge-triggered eventfd inside an
-//! epoll (a raise queues one edge; a wait takes it; a blocking wait sleeps
-//! until there is one). A lost wakeup is a blocking wait with no edge queued
-//! after every other thread has finished, i.e. a sleep nothing can end: the
-//! fake epoll asserts that it never happens.
+//! The protocol code under test is the crate's own `WakeFlag`, the one both
+//! `Poller` backends run; only the kernel is modelled, once per backend:
 //!
-//! Property checked in every interleaving: a `wake()` that happens after the
-//! poller's last check of the shared state always ends its next blocking
-//! wait, and the number of raises (eventfd writes, i.e. syscalls) is at
-//! most one per consumed wakeup, plus one pending, plus one per wakeup a
-//! non-blocking wait intercepted.
+//! - `Kind::Eventfd` (Linux): an edge-triggered eventfd inside an epoll. A
+//!   raise adds to a counter (which can be full: `EAGAIN`, then reset) and
+//!   queues one edge; a wait takes it.
+//! - `Kind::UserEvent` (FreeBSD, macOS): kqueue's `EVFILT_USER` registered
+//!   with `EV_CLEAR`. A raise (`NOTE_TRIGGER`) marks it triggered, triggers
+//!   before a wait coalesce, and a wait that returns it clears it. No
+//!   counter, so never `EAGAIN`.
+//!
+//! A blocking wait sleeps until there is an event. A lost wakeup is a
+//! blocking wait with nothing queued after every other thread has finished,
+//! i.e. a sleep nothing can end: the fake kernel asserts that it never
+//! happens.
+//!
+//! Property checked in every interleaving, for both kernels: a `wake()`
+//! that happens after the poller's last check of the shared state always
+//! ends its next blocking wait, and the number of raises (eventfd writes or
+//! `NOTE_TRIGGER` kevents, i.e. syscalls) is at most one per consumed
+//! wakeup, plus one pending, plus one per wakeup a non-blocking wait
+//! intercepted (the relay, Go's "wrong thread" re-post).
+//!
+//! Two deliberately broken variants must fail (`should_panic`): a
+//! non-blocking wait that consumes the wakeup as a blocking one would, and
+//! one that takes the event without relaying it. If either ever passes,
+//! the model can no longer detect lost wakeups.
 
 #![cfg(loom)]
 
@@ -25,72 +40,106 @@ use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
 
-/// An `EPOLLET` eventfd as epoll and the waker see it.
-struct FakeEventfd {
+/// Which kernel signal the model stands for.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// Linux: an `EPOLLET` eventfd whose counter is full above `limit`
+    /// (real: 2^64 - 2).
+    Eventfd { limit: u64 },
+    /// FreeBSD / macOS: `EVFILT_USER` with `EV_CLEAR`, raised by
+    /// `NOTE_TRIGGER`.
+    UserEvent,
+}
+
+const EVENTFD: Kind = Kind::Eventfd { limit: u64::MAX - 1 };
+
+/// The wake signal as the poller's kernel queue and the waker see it.
+struct FakeKernel {
+    kind: Kind,
     state: Mutex<State>,
-    edge_queued: Condvar,
-    /// eventfd writes: the syscalls the protocol makes.
+    queued: Condvar,
+    /// Raises: the syscalls the protocol makes.
     raises: AtomicUsize,
-    /// Largest counter value before a write gives EAGAIN (real: 2^64 - 2).
-    limit: u64,
 }
 
 struct State {
+    /// The eventfd's counter (unused for a user event).
     counter: u64,
-    /// An edge sits in epoll's ready list (ET: at most one at a time).
-    edge: bool,
+    /// An event sits in the ready queue: an eventfd edge, or a triggered
+    /// user event (either way at most one, taken by the next wait).
+    queued: bool,
     /// Threads other than the blocking poller still running.
     others_running: usize,
 }
 
-impl FakeEventfd {
-    fn new(limit: u64, others: usize) -> Self {
+impl FakeKernel {
+    fn new(kind: Kind, others: usize) -> Self {
         Self {
-            state: Mutex::new(State { counter: 0, edge: false, others_running: others }),
-            edge_queued: Condvar::new(),
+            kind,
+            state: Mutex::new(State { counter: 0, queued: false, others_running: others }),
+            queued: Condvar::new(),
             raises: AtomicUsize::new(0),
-            limit,
         }
     }
 
-    /// `epoll_wait(-1)`: sleep until an edge is queued, and take it.
-    /// Panics if it would sleep forever: no edge, and nobody left to raise.
+    /// `epoll_wait(-1)` / `kevent(NULL timeout)`: sleep until an event is
+    /// queued, and take it (for `EV_CLEAR`, taking it clears it).
+    /// Panics if it would sleep forever: nothing queued, nobody left to raise.
     fn wait_blocking(&self) {
         let mut state = self.state.lock().unwrap();
-        while !state.edge {
+        while !state.queued {
             assert!(state.others_running > 0, "lost wakeup: blocking wait with nothing left to wake it");
-            state = self.edge_queued.wait(state).unwrap();
+            state = self.queued.wait(state).unwrap();
         }
-        state.edge = false;
+        state.queued = false;
     }
 
     /// A thread other than the blocking poller is done.
     fn finished(&self) {
         self.state.lock().unwrap().others_running -= 1;
-        self.edge_queued.notify_all();
+        self.queued.notify_all();
     }
 
-    /// `epoll_wait(0)`: take a queued edge if there is one.
+    /// A zero-timeout wait: take a queued event if there is one.
     fn wait_nonblocking(&self) -> bool {
-        std::mem::take(&mut self.state.lock().unwrap().edge)
+        std::mem::take(&mut self.state.lock().unwrap().queued)
     }
 }
 
-impl WakeSignal for FakeEventfd {
+impl WakeSignal for FakeKernel {
     fn raise(&self) -> Result<(), Errno> {
         self.raises.fetch_add(1, Relaxed);
         let mut state = self.state.lock().unwrap();
-        if state.counter >= self.limit {
-            return Err(Errno::EAGAIN);
+        if let Kind::Eventfd { limit } = self.kind {
+            if state.counter >= limit {
+                return Err(Errno::EAGAIN);
+            }
+            state.counter += 1;
         }
-        state.counter += 1;
-        state.edge = true;
-        self.edge_queued.notify_all();
+        state.queued = true;
+        self.queued.notify_all();
         Ok(())
     }
 
     fn reset(&self) -> Result<(), Errno> {
-        self.state.lock().unwrap().counter = 0;
+        match self.kind {
+            Kind::Eventfd { .. } => self.state.lock().unwrap().counter = 0,
+            Kind::UserEvent => unreachable!("a user event never reports EAGAIN, so is never reset"),
+        }
+        Ok(())
+    }
+}
+
+/// A signal whose raises do nothing: handed to `observe` by the broken
+/// "no relay" variant, it is the relay's `NOTE_TRIGGER` never made.
+struct NoRelay;
+
+impl WakeSignal for NoRelay {
+    fn raise(&self) -> Result<(), Errno> {
+        Ok(())
+    }
+
+    fn reset(&self) -> Result<(), Errno> {
         Ok(())
     }
 }
@@ -99,7 +148,7 @@ impl WakeSignal for FakeEventfd {
 /// wakeup announces (`work`, written Relaxed: only the protocol orders it).
 struct World {
     flag: WakeFlag,
-    eventfd: FakeEventfd,
+    kernel: FakeKernel,
     work: AtomicUsize,
     consumed: AtomicUsize,
     intercepted: AtomicUsize,
@@ -107,10 +156,10 @@ struct World {
 
 impl World {
     /// `others`: how many threads besides the blocking poller take part.
-    fn new(limit: u64, others: usize) -> Arc<Self> {
+    fn new(kind: Kind, others: usize) -> Arc<Self> {
         Arc::new(Self {
             flag: WakeFlag::new(),
-            eventfd: FakeEventfd::new(limit, others),
+            kernel: FakeKernel::new(kind, others),
             work: AtomicUsize::new(0),
             consumed: AtomicUsize::new(0),
             intercepted: AtomicUsize::new(0),
@@ -120,21 +169,21 @@ impl World {
     /// A waker: publish work, then wake.
     fn produce(&self) {
         self.work.fetch_add(1, Relaxed);
-        self.flag.wake(&self.eventfd).unwrap();
-        self.eventfd.finished();
+        self.flag.wake(&self.kernel).unwrap();
+        self.kernel.finished();
     }
 
     /// `Poller::wait(None)`, as the crate does it.
     fn blocking_wait(&self) {
-        self.eventfd.wait_blocking();
-        assert!(self.flag.observe(&self.eventfd, true).unwrap());
+        self.kernel.wait_blocking();
+        assert!(self.flag.observe(&self.kernel, true).unwrap());
         self.consumed.fetch_add(1, Relaxed);
     }
 
     /// `Poller::wait(Some(ZERO))`, as the crate does it.
     fn nonblocking_wait(&self) {
-        if self.eventfd.wait_nonblocking() {
-            assert!(!self.flag.observe(&self.eventfd, false).unwrap());
+        if self.kernel.wait_nonblocking() {
+            assert!(!self.flag.observe(&self.kernel, false).unwrap());
             self.intercepted.fetch_add(1, Relaxed);
         }
     }
@@ -142,7 +191,7 @@ impl World {
     /// A thread that only makes one non-blocking wait.
     fn nonblocking_poller(&self) {
         self.nonblocking_wait();
-        self.eventfd.finished();
+        self.kernel.finished();
     }
 
     /// The event loop: check the state, sleep until woken, until all seen.
@@ -153,10 +202,16 @@ impl World {
     }
 
     fn assert_syscalls_bounded(&self) {
-        let raises = self.eventfd.raises.load(Relaxed);
+        let raises = self.kernel.raises.load(Relaxed);
         let bound = self.consumed.load(Relaxed) + 1 + self.intercepted.load(Relaxed);
         assert!(raises <= bound, "{raises} raises for {bound} cycles");
     }
+}
+
+/// Runs `f` on `world` in a new thread.
+fn spawn(world: &Arc<World>, f: fn(&World)) -> thread::JoinHandle<()> {
+    let world = world.clone();
+    thread::spawn(move || f(&world))
 }
 
 fn model(f: impl Fn() + Send + Sync + 'static) {
@@ -165,39 +220,27 @@ fn model(f: impl Fn() + Send + Sync + 'static) {
     builder.check(f);
 }
 
-#[test]
-fn two_wakers_one_blocking_poller() {
-    model(|| {
-        let world = World::new(u64::MAX - 1, 2);
-        let wakers: Vec<_> = (0..2)
-            .map(|_| {
-                let world = world.clone();
-                thread::spawn(move || world.produce())
-            })
-            .collect();
+fn two_wakers_one_blocking_poller(kind: Kind) {
+    model(move || {
+        let world = World::new(kind, 2);
+        let wakers = [spawn(&world, World::produce), spawn(&world, World::produce)];
         world.consume_until(2);
         for w in wakers {
             w.join().unwrap();
         }
         world.assert_syscalls_bounded();
-        assert!(world.eventfd.raises.load(Relaxed) <= 2, "at most one syscall per wake() call");
+        assert!(world.kernel.raises.load(Relaxed) <= 2, "at most one syscall per wake() call");
     });
 }
 
-#[test]
-fn a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup() {
-    // Go's "wrong thread": a non-blocking poll takes the edge while the
-    // blocking poller sleeps. The re-raise must still wake the sleeper.
-    model(|| {
-        let world = World::new(u64::MAX - 1, 2);
-        let waker = {
-            let world = world.clone();
-            thread::spawn(move || world.produce())
-        };
-        let poll = {
-            let world = world.clone();
-            thread::spawn(move || world.nonblocking_poller())
-        };
+/// Go's "wrong thread": a non-blocking poll takes the event while the
+/// blocking poller sleeps. The relay (a second raise) must still wake the
+/// sleeper.
+fn a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup(kind: Kind) {
+    model(move || {
+        let world = World::new(kind, 2);
+        let waker = spawn(&world, World::produce);
+        let poll = spawn(&world, World::nonblocking_poller);
         world.consume_until(1);
         waker.join().unwrap();
         poll.join().unwrap();
@@ -205,14 +248,10 @@ fn a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup() {
     });
 }
 
-#[test]
-fn a_nonblocking_wait_before_a_blocking_one_on_the_same_thread() {
-    model(|| {
-        let world = World::new(u64::MAX - 1, 1);
-        let waker = {
-            let world = world.clone();
-            thread::spawn(move || world.produce())
-        };
+fn a_nonblocking_wait_before_a_blocking_one_on_the_same_thread(kind: Kind) {
+    model(move || {
+        let world = World::new(kind, 1);
+        let waker = spawn(&world, World::produce);
         world.nonblocking_wait();
         world.consume_until(1);
         waker.join().unwrap();
@@ -221,16 +260,41 @@ fn a_nonblocking_wait_before_a_blocking_one_on_the_same_thread() {
 }
 
 #[test]
-fn a_full_counter_is_reset_and_the_wakeup_still_delivered() {
+fn eventfd_two_wakers_one_blocking_poller() {
+    two_wakers_one_blocking_poller(EVENTFD);
+}
+
+#[test]
+fn user_event_two_wakers_one_blocking_poller() {
+    two_wakers_one_blocking_poller(Kind::UserEvent);
+}
+
+#[test]
+fn eventfd_a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup() {
+    a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup(EVENTFD);
+}
+
+#[test]
+fn user_event_a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup() {
+    a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup(Kind::UserEvent);
+}
+
+#[test]
+fn eventfd_a_nonblocking_wait_before_a_blocking_one_on_the_same_thread() {
+    a_nonblocking_wait_before_a_blocking_one_on_the_same_thread(EVENTFD);
+}
+
+#[test]
+fn user_event_a_nonblocking_wait_before_a_blocking_one_on_the_same_thread() {
+    a_nonblocking_wait_before_a_blocking_one_on_the_same_thread(Kind::UserEvent);
+}
+
+#[test]
+fn eventfd_a_full_counter_is_reset_and_the_wakeup_still_delivered() {
     // limit 1: the second raise finds the counter full (EAGAIN).
     model(|| {
-        let world = World::new(1, 2);
-        let wakers: Vec<_> = (0..2)
-            .map(|_| {
-                let world = world.clone();
-                thread::spawn(move || world.produce())
-            })
-            .collect();
+        let world = World::new(Kind::Eventfd { limit: 1 }, 2);
+        let wakers = [spawn(&world, World::produce), spawn(&world, World::produce)];
         world.consume_until(2);
         for w in wakers {
             w.join().unwrap();
@@ -238,32 +302,59 @@ fn a_full_counter_is_reset_and_the_wakeup_still_delivered() {
     });
 }
 
-/// The broken variant: a non-blocking wait that consumes the wakeup as a
-/// blocking one would (re-opening the flag instead of re-raising). The
-/// blocking poller on the other thread then sleeps forever; loom must find
-/// that interleaving and fail. If this test ever passes, the model can no
-/// longer detect lost wakeups.
-#[test]
-#[should_panic(expected = "lost wakeup")]
-fn broken_nonblocking_wait_that_consumes_the_wakeup_is_caught() {
-    model(|| {
-        let world = World::new(u64::MAX - 1, 2);
-        let waker = {
-            let world = world.clone();
-            thread::spawn(move || world.produce())
-        };
+/// The broken variants' harness: a waker, a thread whose non-blocking wait
+/// runs `broken_observe` when it takes the event, and the blocking poller.
+fn broken_nonblocking_wait(kind: Kind, broken_observe: fn(&World)) {
+    model(move || {
+        let world = World::new(kind, 2);
+        let waker = spawn(&world, World::produce);
         let poll = {
             let world = world.clone();
             thread::spawn(move || {
-                if world.eventfd.wait_nonblocking() {
-                    // BUG (on purpose): `blocking = true` on a non-blocking wait.
-                    world.flag.observe(&world.eventfd, true).unwrap();
+                if world.kernel.wait_nonblocking() {
+                    broken_observe(&world);
                 }
-                world.eventfd.finished();
+                world.kernel.finished();
             })
         };
         world.consume_until(1);
         waker.join().unwrap();
         poll.join().unwrap();
     });
+}
+
+/// BUG (on purpose): `blocking = true` on a non-blocking wait, which
+/// consumes the wakeup (re-opens the flag) instead of relaying it.
+fn consume_as_if_blocking(world: &World) {
+    world.flag.observe(&world.kernel, true).unwrap();
+}
+
+/// BUG (on purpose): the protocol's non-blocking path, but the relay's
+/// raise (`NOTE_TRIGGER` again) is never made.
+fn no_relay(world: &World) {
+    world.flag.observe(&NoRelay, false).unwrap();
+}
+
+#[test]
+#[should_panic(expected = "lost wakeup")]
+fn broken_eventfd_nonblocking_wait_that_consumes_the_wakeup_is_caught() {
+    broken_nonblocking_wait(EVENTFD, consume_as_if_blocking);
+}
+
+#[test]
+#[should_panic(expected = "lost wakeup")]
+fn broken_user_event_nonblocking_wait_that_consumes_the_wakeup_is_caught() {
+    broken_nonblocking_wait(Kind::UserEvent, consume_as_if_blocking);
+}
+
+#[test]
+#[should_panic(expected = "lost wakeup")]
+fn broken_user_event_without_relay_is_caught() {
+    broken_nonblocking_wait(Kind::UserEvent, no_relay);
+}
+
+#[test]
+#[should_panic(expected = "lost wakeup")]
+fn broken_eventfd_without_relay_is_caught() {
+    broken_nonblocking_wait(EVENTFD, no_relay);
 }

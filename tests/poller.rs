@@ -170,31 +170,8 @@ fn huge_timeouts_saturate_instead_of_overflowing() {
     assert!(events.is_woken());
 }
 
-#[test]
-fn wake_ends_a_blocking_wait_and_is_deduplicated() {
-    let poller = Poller::new().unwrap();
-    let mut events = Events::<4>::new();
-    for _ in 0..100 {
-        poller.wake().unwrap();
-    }
-    assert_eq!(poller.wait(&mut events, None), Ok(0));
-    assert!(events.is_woken());
-    // 100 wakes were one wakeup: nothing is left for the next wait.
-    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
-    assert!(!events.is_woken());
-}
-
-#[test]
-fn a_wakeup_seen_by_a_nonblocking_wait_is_kept_for_the_next_blocking_wait() {
-    let poller = Poller::new().unwrap();
-    let mut events = Events::<4>::new();
-    poller.wake().unwrap();
-    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
-    assert!(!events.is_woken(), "a non-blocking wait does not consume it");
-    // This would block forever if the wakeup had been lost.
-    assert_eq!(poller.wait(&mut events, None), Ok(0));
-    assert!(events.is_woken());
-}
+// Deduplication, and the relay of a wakeup a non-blocking wait took, are
+// tested in tests/poller_portable.rs (the same tests for every backend).
 
 #[test]
 fn wakeups_from_four_threads_are_never_lost() {

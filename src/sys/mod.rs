@@ -5,7 +5,8 @@
 //! (fds as [`AsFd`](crate::fd::AsFd), flags as small bit-set types whose
 //! values come from the architecture's table in [`crate::arch`]) and returns
 //! `Result<_, Errno>`. This module and `arch/` are the only places in the
-//! crate with `unsafe` code.
+//! crate with `unsafe` code on Linux (on the kqueue systems, a private
+//! module of libc calls is).
 //!
 //! | module | syscalls |
 //! |---|---|

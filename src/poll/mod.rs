@@ -1,5 +1,14 @@
-//! [`Poller`]: epoll with a fixed-capacity event buffer and a built-in,
-//! deduplicated eventfd wakeup.
+//! [`Poller`]: the readiness poller, with a fixed-capacity event buffer
+//! and a built-in, deduplicated wakeup. One API, two backends:
+//!
+//! | system | backend | wakeup | tested |
+//! |---|---|---|---|
+//! | Linux | `epoll` (raw syscalls, `epoll.rs`) | an edge-triggered `eventfd` | by running: unit, integration and doc tests, on ten architectures under qemu |
+//! | FreeBSD, macOS, DragonFly | `kqueue` (through libc, `kqueue.rs`) | `EVFILT_USER` with `EV_CLEAR`, raised with `NOTE_TRIGGER` | **compile-checked only** (`cargo check` for x86_64-unknown-freebsd, aarch64-apple-darwin and x86_64-apple-darwin; no such machine in CI), plus the loom model of the wake protocol, which is the same code on both |
+//!
+//! The wake protocol itself ([`crate::wake`]: deduplication, and the relay
+//! of a wakeup taken by a non-blocking wait) is shared: each backend only
+//! supplies the kernel signal.
 //!
 //! ```
 //! # #[cfg(target_os = "linux")] {
@@ -28,28 +37,71 @@
 //! # }
 //! # Ok::<(), bareio::Errno>(())
 //! ```
+//!
+//! # Where kqueue differs
+//!
+//! The API and its types are the same; what the kernel reports differs:
+//!
+//! - kqueue watches reading and writing with two filters (`EVFILT_READ`,
+//!   `EVFILT_WRITE`), each its own kernel event: an fd ready both ways may
+//!   come back as **two [`Event`]s with the same token**, one readable,
+//!   one writable. Each event answers the accessors for its filter.
+//! - End of input is `EV_EOF` on the read filter: reported as readable and
+//!   [`is_read_hangup`](Event::is_read_hangup) whether or not
+//!   [`Interest::READ_HANGUP`] was asked for (asking for it alone watches
+//!   the read filter). `EV_EOF` on the write filter is
+//!   [`is_hangup`](Event::is_hangup); an error code with `EV_EOF` is
+//!   [`is_error`](Event::is_error).
+//! - [`Poller::register`] of an fd already registered updates it (no
+//!   `EEXIST`), and regular files are accepted (always ready; epoll refuses
+//!   them with `EPERM`). [`Poller::modify`] and [`Poller::deregister`]
+//!   give `ENOENT` for an fd not registered, as on Linux.
+//! - Timeouts have nanosecond precision and saturate at 10^6 s (about
+//!   11.6 days; macOS rejects too long ones, and Go's runtime caps at the
+//!   same value), after which a wait returns with no events.
 
 use core::time::Duration;
 
-use crate::fd::{AsFd, OwnedFd};
-use crate::sync::{AtomicBool, Ordering};
-use crate::sys::{self, EpollCreateFlags, EpollEvent, EpollFlags, EventfdFlags, Timespec};
-use crate::time::{deadline_after, remaining_until, to_epoll_millis, to_timespec};
-use crate::wake::{WakeFlag, WakeSignal};
+use crate::fd::{AsFd, BorrowedFd};
+use crate::time::{deadline_after, remaining_until};
+use crate::wake::WakeFlag;
 use crate::Errno;
 
-/// The token the waker's eventfd is registered with; refused for user fds.
+#[cfg(target_os = "linux")]
+mod epoll;
+#[cfg(target_os = "linux")]
+use self::epoll as backend;
+
+#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "dragonfly"))]
+mod kqueue;
+#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "dragonfly"))]
+use self::kqueue as backend;
+
+use self::backend::{RawEvent, ReadyFlags, Selector};
+
+/// The token the waker is registered with; refused for user fds.
 pub const WAKER_TOKEN: u64 = u64::MAX;
+
+// The same auto traits on every backend (checked by each target's build).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Poller>();
+    send_sync::<Waker<'static>>();
+    send_sync::<Events<1>>();
+    send_sync::<Event>();
+};
 
 flags! {
     /// What readiness to be told about.
     pub struct Interest: u32 {
-        /// Readable (`EPOLLIN`): data, end of file, or a pending connection.
-        const READABLE = EpollFlags::IN.bits();
-        /// Writable (`EPOLLOUT`).
-        const WRITABLE = EpollFlags::OUT.bits();
-        /// The peer shut down its writing side (`EPOLLRDHUP`).
-        const READ_HANGUP = EpollFlags::RDHUP.bits();
+        /// Readable (`EPOLLIN`; kqueue: `EVFILT_READ`): data, end of file,
+        /// or a pending connection.
+        const READABLE = backend::READABLE;
+        /// Writable (`EPOLLOUT`; kqueue: `EVFILT_WRITE`).
+        const WRITABLE = backend::WRITABLE;
+        /// The peer shut down its writing side (`EPOLLRDHUP`; kqueue:
+        /// `EV_EOF` on `EVFILT_READ`, always reported there).
+        const READ_HANGUP = backend::READ_HANGUP;
     }
 }
 
@@ -61,23 +113,15 @@ impl Interest {
 /// When an fd's readiness is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
-    /// Every wait while the fd is ready (level-triggered).
+    /// Every wait while the fd is ready (level-triggered; kqueue: no
+    /// `EV_CLEAR`).
     Level,
-    /// Once per change to ready (`EPOLLET`): read or write until `EAGAIN`.
+    /// Once per change to ready (`EPOLLET`; kqueue: `EV_CLEAR`): read or
+    /// write until `EAGAIN`.
     Edge,
     /// Once, then disabled until re-armed with [`Poller::modify`]
-    /// (`EPOLLONESHOT`).
+    /// (`EPOLLONESHOT`; kqueue: `EV_ONESHOT`, re-armed by adding again).
     Oneshot,
-}
-
-impl Mode {
-    fn flags(self) -> EpollFlags {
-        match self {
-            Self::Level => EpollFlags::empty(),
-            Self::Edge => EpollFlags::ET,
-            Self::Oneshot => EpollFlags::ONESHOT,
-        }
-    }
 }
 
 /// One readiness event: the token the fd was registered with, and what
@@ -85,7 +129,7 @@ impl Mode {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     token: u64,
-    flags: EpollFlags,
+    flags: ReadyFlags,
 }
 
 impl Event {
@@ -94,35 +138,40 @@ impl Event {
         self.token
     }
 
-    /// Readable (`EPOLLIN`), or hung up / in error, where a read will not
-    /// block either: it returns end of file or the error.
+    /// Readable (`EPOLLIN`; kqueue: `EVFILT_READ`), or hung up / in error,
+    /// where a read will not block either: it returns end of file or the
+    /// error.
     pub const fn is_readable(&self) -> bool {
-        self.flags.intersects(EpollFlags::IN.union(EpollFlags::HUP).union(EpollFlags::ERR))
+        self.flags.intersects(backend::READY_READABLE)
     }
 
-    /// Writable (`EPOLLOUT`), or in error, where a write will not block.
+    /// Writable (`EPOLLOUT`; kqueue: `EVFILT_WRITE`), or in error, where a
+    /// write will not block.
     pub const fn is_writable(&self) -> bool {
-        self.flags.intersects(EpollFlags::OUT.union(EpollFlags::ERR))
+        self.flags.intersects(backend::READY_WRITABLE)
     }
 
-    /// The peer shut down its writing side (`EPOLLRDHUP`, if registered).
+    /// The peer shut down its writing side (`EPOLLRDHUP`, if registered;
+    /// kqueue: `EV_EOF` on `EVFILT_READ`).
     pub const fn is_read_hangup(&self) -> bool {
-        self.flags.contains(EpollFlags::RDHUP)
+        self.flags.intersects(backend::READY_READ_HANGUP)
     }
 
-    /// Both directions are closed (`EPOLLHUP`).
+    /// Both directions are closed (`EPOLLHUP`; kqueue: `EV_EOF` on
+    /// `EVFILT_WRITE`, the writing side is closed).
     pub const fn is_hangup(&self) -> bool {
-        self.flags.contains(EpollFlags::HUP)
+        self.flags.intersects(backend::READY_HANGUP)
     }
 
-    /// An error is pending (`EPOLLERR`): read it with
-    /// [`take_socket_error`](crate::sys::take_socket_error).
+    /// An error is pending (`EPOLLERR`; kqueue: `EV_EOF` with an error
+    /// code): on Linux, read it with `bareio::sys::take_socket_error`.
     pub const fn is_error(&self) -> bool {
-        self.flags.contains(EpollFlags::ERR)
+        self.flags.intersects(backend::READY_ERROR)
     }
 
-    /// The raw epoll bits.
-    pub const fn flags(&self) -> EpollFlags {
+    /// The raw epoll bits (Linux only).
+    #[cfg(target_os = "linux")]
+    pub const fn flags(&self) -> crate::sys::EpollFlags {
         self.flags
     }
 }
@@ -139,7 +188,7 @@ impl core::fmt::Debug for Event {
 /// the next waits deliver them (level-triggered fds rotate to the back of
 /// the ready list, so every one is reported in turn).
 pub struct Events<const N: usize> {
-    buf: [EpollEvent; N],
+    buf: [RawEvent; N],
     len: usize,
     woken: bool,
 }
@@ -151,7 +200,7 @@ impl<const N: usize> Events<N> {
     pub const fn new() -> Self {
         #[allow(clippy::let_unit_value)]
         let () = Self::NONZERO;
-        Self { buf: [EpollEvent::ZERO; N], len: 0, woken: false }
+        Self { buf: [RawEvent::ZERO; N], len: 0, woken: false }
     }
 
     /// Number of events.
@@ -176,7 +225,7 @@ impl<const N: usize> Events<N> {
 
     /// The events of the last wait.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Event> + '_ {
-        self.buf[..self.len].iter().map(|ev| Event { token: ev.data, flags: ev.events })
+        self.buf[..self.len].iter().map(backend::to_event)
     }
 
     fn clear(&mut self) {
@@ -205,87 +254,54 @@ impl<const N: usize> core::fmt::Debug for Iter<'_, N> {
     }
 }
 
-/// The eventfd behind the waker, as the wake protocol's signal.
-#[derive(Debug)]
-struct EventfdSignal(OwnedFd);
-
-impl WakeSignal for EventfdSignal {
-    fn raise(&self) -> Result<(), Errno> {
-        sys::write(&self.0, &1u64.to_ne_bytes()).map(drop)
-    }
-
-    fn reset(&self) -> Result<(), Errno> {
-        let mut count = [0u8; 8];
-        match sys::read(&self.0, &mut count) {
-            Ok(_) | Err(Errno::EAGAIN) => Ok(()),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// An epoll instance with a built-in waker.
+/// A readiness poller (epoll or kqueue) with a built-in waker.
 ///
 /// All methods take `&self`: one thread can [`wait`](Poller::wait) while
 /// others register fds or call [`wake`](Poller::wake). Nothing allocates.
 #[derive(Debug)]
 pub struct Poller {
-    epoll: OwnedFd,
-    signal: EventfdSignal,
+    /// The backend: the kernel queue, and the wake signal inside it.
+    selector: Selector,
     wake_flag: WakeFlag,
-    /// Cleared on the first `ENOSYS` from `epoll_pwait2` (Linux < 5.11).
-    has_pwait2: AtomicBool,
 }
 
 impl Poller {
-    /// Creates the epoll instance and its eventfd waker (both `CLOEXEC`).
+    /// Creates the kernel queue (epoll, or kqueue) and its waker (an
+    /// eventfd, or an `EVFILT_USER` event), all `CLOEXEC`.
     pub fn new() -> Result<Self, Errno> {
-        let epoll = sys::epoll_create1(EpollCreateFlags::CLOEXEC)?;
-        let eventfd = sys::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
-        // Edge-triggered: each raise is one event and nothing needs draining.
-        sys::epoll_add(&epoll, &eventfd, EpollEvent::new(EpollFlags::IN | EpollFlags::ET, WAKER_TOKEN))?;
-        Ok(Self {
-            epoll,
-            signal: EventfdSignal(eventfd),
-            wake_flag: WakeFlag::new(),
-            has_pwait2: AtomicBool::new(true),
-        })
+        Ok(Self { selector: Selector::new()?, wake_flag: WakeFlag::new() })
     }
 
     /// Starts watching `fd`, reporting its events with `token`.
     ///
-    /// Errors: `EEXIST` if `fd` is already registered, `EBADF` if it is not
-    /// open, `EPERM` for fds epoll cannot watch (regular files), `EINVAL`
-    /// for [`WAKER_TOKEN`], which is reserved.
+    /// Errors: `EEXIST` if `fd` is already registered (Linux; kqueue
+    /// updates the registration), `EBADF` if it is not open, `EPERM` for
+    /// fds epoll cannot watch (regular files), `EINVAL` for
+    /// [`WAKER_TOKEN`], which is reserved.
     pub fn register(&self, fd: impl AsFd, token: u64, interest: Interest, mode: Mode) -> Result<(), Errno> {
-        sys::epoll_add(&self.epoll, fd, Self::event(token, interest, mode)?)
+        self.selector.register(fd.as_fd(), user_token(token)?, interest, mode)
     }
 
     /// Changes the token, interest or mode of a registered `fd`, and
     /// re-arms a [`Mode::Oneshot`] registration. `ENOENT` if not registered.
     pub fn modify(&self, fd: impl AsFd, token: u64, interest: Interest, mode: Mode) -> Result<(), Errno> {
-        sys::epoll_modify(&self.epoll, fd, Self::event(token, interest, mode)?)
+        self.selector.modify(fd.as_fd(), user_token(token)?, interest, mode)
     }
 
     /// Stops watching `fd`. `ENOENT` if not registered.
     ///
     /// Closing an fd removes it too, unless it was duplicated: epoll
-    /// watches the open file, not the number.
+    /// watches the open file, not the number (kqueue removes it on the
+    /// close of that number).
     pub fn deregister(&self, fd: impl AsFd) -> Result<(), Errno> {
-        sys::epoll_delete(&self.epoll, fd)
-    }
-
-    fn event(token: u64, interest: Interest, mode: Mode) -> Result<EpollEvent, Errno> {
-        if token == WAKER_TOKEN {
-            return Err(Errno::EINVAL);
-        }
-        Ok(EpollEvent::new(EpollFlags::from_bits_retain(interest.bits()) | mode.flags(), token))
+        self.selector.deregister(fd.as_fd())
     }
 
     /// Makes the current or next [`wait`](Poller::wait) return, from any
     /// thread. Deduplicated: until a wait consumes the wakeup, further
     /// calls make no syscall.
     pub fn wake(&self) -> Result<(), Errno> {
-        self.wake_flag.wake(&self.signal)
+        self.wake_flag.wake(&self.selector)
     }
 
     /// A handle that can only wake this poller, to give to other threads.
@@ -296,11 +312,12 @@ impl Poller {
     /// Waits for events and fills `events` (up to `N`); returns how many.
     ///
     /// `timeout`: `None` blocks until an event or a wakeup; `Some(ZERO)`
-    /// polls without blocking; otherwise waits at most that long, with
-    /// nanosecond precision on Linux 5.11+ (`epoll_pwait2`) and whole
-    /// milliseconds, rounded up, before (so 1 ns waits 1 ms, never 0).
-    /// Durations too long for the kernel saturate (about 292 years with
-    /// `epoll_pwait2`, 24.8 days with `epoll_pwait`).
+    /// polls without blocking; otherwise waits at most that long. On Linux
+    /// with nanosecond precision on 5.11+ (`epoll_pwait2`) and whole
+    /// milliseconds, rounded up, before (so 1 ns waits 1 ms, never 0);
+    /// durations too long for the kernel saturate (about 292 years with
+    /// `epoll_pwait2`, 24.8 days with `epoll_pwait`). With kqueue: with
+    /// nanosecond precision, saturating at 10^6 s.
     ///
     /// A signal interrupting the wait (`EINTR`) does not end it: a blocking
     /// wait is retried, a timed one retried with the time left.
@@ -320,7 +337,7 @@ impl Poller {
         };
         let mut left = timeout;
         let n = loop {
-            match self.epoll_wait(&mut events.buf, left) {
+            match self.selector.select(&mut events.buf, left) {
                 Err(Errno::EINTR) => {
                     if let Some(deadline) = deadline {
                         left = Some(remaining_until(deadline)?);
@@ -333,47 +350,38 @@ impl Poller {
         Ok(events.len)
     }
 
-    /// One `epoll_pwait2`, or `epoll_pwait` where the kernel lacks it.
-    fn epoll_wait(&self, buf: &mut [EpollEvent], timeout: Option<Duration>) -> Result<usize, Errno> {
-        if self.has_pwait2.load(Ordering::Relaxed) {
-            let ts: Option<Timespec> = timeout.map(to_timespec);
-            match sys::epoll_pwait2(&self.epoll, buf, ts.as_ref(), None) {
-                Err(Errno::ENOSYS) => self.has_pwait2.store(false, Ordering::Relaxed),
-                other => return other,
-            }
-        }
-        sys::epoll_pwait(&self.epoll, buf, timeout.map_or(-1, to_epoll_millis), None)
-    }
-
     /// Removes the waker's event from the `n` returned, if present, and
     /// runs the wake protocol on it. Returns the count of the others.
     fn take_wakeup(
         &self,
-        returned: &mut [EpollEvent],
+        returned: &mut [RawEvent],
         blocking: bool,
         woken: &mut bool,
     ) -> Result<usize, Errno> {
         let mut n = returned.len();
-        if let Some(i) = returned.iter().position(|ev| ev.data == WAKER_TOKEN) {
+        if let Some(i) = returned.iter().position(backend::is_waker) {
             // Keep the kernel's order of the rest: shift them down by one.
             returned.copy_within(i + 1.., i);
             n -= 1;
-            *woken = self.wake_flag.observe(&self.signal, blocking)?;
+            *woken = self.wake_flag.observe(&self.selector, blocking)?;
         }
         Ok(n)
     }
+}
 
-    /// Registers the waker's eventfd counter as full (test hook).
-    #[cfg(test)]
-    fn fill_wake_counter(&self) {
-        sys::write(&self.signal.0, &(u64::MAX - 1).to_ne_bytes()).unwrap();
+/// `token`, unless it is the reserved [`WAKER_TOKEN`] (`EINVAL`).
+fn user_token(token: u64) -> Result<u64, Errno> {
+    if token == WAKER_TOKEN {
+        Err(Errno::EINVAL)
+    } else {
+        Ok(token)
     }
 }
 
 impl AsFd for Poller {
-    /// The epoll fd, e.g. to nest this poller in another one.
-    fn as_fd(&self) -> crate::fd::BorrowedFd<'_> {
-        self.epoll.as_fd()
+    /// The epoll or kqueue fd, e.g. to nest this poller in another one.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.selector.as_fd()
     }
 }
 
@@ -387,44 +395,5 @@ impl Waker<'_> {
     /// See [`Poller::wake`].
     pub fn wake(&self) -> Result<(), Errno> {
         self.poller.wake()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_full_eventfd_counter_is_reset_and_the_wake_delivered() {
-        let poller = Poller::new().unwrap();
-        poller.fill_wake_counter();
-        let mut events = Events::<4>::new();
-        // The fill itself raised an edge: consume it first.
-        poller.wait(&mut events, None).unwrap();
-        // The next write of 1 would overflow: EAGAIN, reset, raise.
-        poller.wake().unwrap();
-        poller.wait(&mut events, None).unwrap();
-        assert!(events.is_woken());
-    }
-
-    /// The `epoll_pwait` path (kernels before 5.11): a 1 ns timeout must
-    /// sleep a whole millisecond, not turn into a 0 ms busy poll. A lower
-    /// bound only: the kernel never ends a timed wait early.
-    #[test]
-    fn without_pwait2_a_nanosecond_wait_sleeps_at_least_a_millisecond() {
-        let poller = Poller::new().unwrap();
-        poller.has_pwait2.store(false, Ordering::Relaxed);
-        let mut events = Events::<4>::new();
-        for _ in 0..3 {
-            let start = crate::time::now().unwrap();
-            assert_eq!(poller.wait(&mut events, Some(Duration::from_nanos(1))), Ok(0));
-            let slept = crate::time::now().unwrap() - start;
-            assert!(slept >= Duration::from_millis(1), "slept {slept:?}");
-        }
-        // Events and wakeups still arrive through `epoll_pwait`.
-        poller.wake().unwrap();
-        assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(3600))), Ok(0));
-        assert!(events.is_woken());
-        assert!(!poller.has_pwait2.load(Ordering::Relaxed));
     }
 }

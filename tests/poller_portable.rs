@@ -1,0 +1,187 @@
+//! The Poller through its portable API only, on fds made with std (Unix
+//! stream sockets): what holds on every backend. Runs here on Linux
+//! (epoll); built for FreeBSD and macOS by `cargo check --tests`, where
+//! it would run unchanged against kqueue, but **has not run there** (no
+//! such machine in this project's CI).
+//!
+//! kqueue reports reading and writing as separate kernel events, so the
+//! readiness of a token is checked as the union over the events with that
+//! token, which is the same on both backends.
+
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+use bareio::fd::BorrowedFd;
+use bareio::poll::{Events, Interest, Mode, Poller, WAKER_TOKEN};
+use bareio::Errno;
+
+const NOW: Option<Duration> = Some(Duration::ZERO);
+/// Only the bound that turns a hang into a failure.
+const LONG: Option<Duration> = Some(Duration::from_secs(30));
+
+fn pair() -> (UnixStream, UnixStream) {
+    let (a, b) = UnixStream::pair().unwrap();
+    a.set_nonblocking(true).unwrap();
+    b.set_nonblocking(true).unwrap();
+    (a, b)
+}
+
+/// A std socket as the crate's `BorrowedFd` (std's own with `std`).
+fn fd(s: &UnixStream) -> BorrowedFd<'_> {
+    // SAFETY: `s` owns the fd and outlives the borrow.
+    unsafe { BorrowedFd::borrow_raw(s.as_raw_fd()) }
+}
+
+/// What `token` was reported ready for: (readable, writable, read hangup).
+fn ready<const N: usize>(events: &Events<N>, token: u64) -> Option<(bool, bool, bool)> {
+    events.iter().filter(|e| e.token() == token).fold(None, |acc, e| {
+        let (r, w, h) = acc.unwrap_or_default();
+        Some((r || e.is_readable(), w || e.is_writable(), h || e.is_read_hangup()))
+    })
+}
+
+#[test]
+fn readiness_is_reported_with_the_token() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    poller.register(fd(&a), 7, Interest::BOTH, Mode::Level).unwrap();
+    let mut events = Events::<8>::new();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(ready(&events, 7), Some((false, true, false)), "{events:?}");
+    b.write_all(b"hi").unwrap();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(ready(&events, 7), Some((true, true, false)), "{events:?}");
+}
+
+#[test]
+fn read_hangup_when_the_peer_shuts_down() {
+    let poller = Poller::new().unwrap();
+    let (a, b) = pair();
+    poller.register(fd(&a), 1, Interest::READABLE | Interest::READ_HANGUP, Mode::Level).unwrap();
+    b.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut events = Events::<8>::new();
+    poller.wait(&mut events, LONG).unwrap();
+    assert_eq!(ready(&events, 1), Some((true, false, true)), "{events:?}");
+}
+
+#[test]
+fn level_edge_and_oneshot() {
+    let poller = Poller::new().unwrap();
+    let (level, mut level_peer) = pair();
+    let (edge, mut edge_peer) = pair();
+    let (oneshot, mut oneshot_peer) = pair();
+    poller.register(fd(&level), 1, Interest::READABLE, Mode::Level).unwrap();
+    poller.register(fd(&edge), 2, Interest::READABLE, Mode::Edge).unwrap();
+    poller.register(fd(&oneshot), 3, Interest::READABLE, Mode::Oneshot).unwrap();
+    for peer in [&mut level_peer, &mut edge_peer, &mut oneshot_peer] {
+        peer.write_all(b"x").unwrap();
+    }
+    let mut events = Events::<8>::new();
+    let tokens = |events: &Events<8>| {
+        let mut t: Vec<u64> = events.iter().map(|e| e.token()).collect();
+        t.sort_unstable();
+        t
+    };
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(tokens(&events), [1, 2, 3]);
+    // Nothing was read: level reports again; edge and oneshot do not.
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(tokens(&events), [1]);
+    // New data: a new edge; oneshot stays disabled until re-armed.
+    edge_peer.write_all(b"y").unwrap();
+    oneshot_peer.write_all(b"y").unwrap();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(tokens(&events), [1, 2]);
+    poller.modify(fd(&oneshot), 4, Interest::READABLE, Mode::Oneshot).unwrap();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(tokens(&events), [1, 4], "re-armed with the new token");
+    // A mode change by modify: the oneshot fd becomes level-triggered.
+    poller.modify(fd(&oneshot), 5, Interest::READABLE, Mode::Level).unwrap();
+    for _ in 0..2 {
+        poller.wait(&mut events, NOW).unwrap();
+        assert_eq!(tokens(&events), [1, 5]);
+    }
+    // Drained: level stops.
+    let mut buf = [0u8; 8];
+    let _ = (&level).read(&mut buf).unwrap();
+    let _ = (&oneshot).read(&mut buf).unwrap();
+    poller.wait(&mut events, NOW).unwrap();
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn modify_changes_the_interest() {
+    let poller = Poller::new().unwrap();
+    let (a, _b) = pair();
+    poller.register(fd(&a), 1, Interest::BOTH, Mode::Level).unwrap();
+    let mut events = Events::<8>::new();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(ready(&events, 1), Some((false, true, false)));
+    poller.modify(fd(&a), 1, Interest::READABLE, Mode::Level).unwrap();
+    poller.wait(&mut events, NOW).unwrap();
+    assert!(events.is_empty(), "no longer watched for writing: {events:?}");
+}
+
+#[test]
+fn deregister_and_errors() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    poller.register(fd(&a), 1, Interest::READABLE, Mode::Level).unwrap();
+    poller.deregister(fd(&a)).unwrap();
+    b.write_all(b"x").unwrap();
+    let mut events = Events::<8>::new();
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    assert_eq!(poller.deregister(fd(&a)), Err(Errno::ENOENT));
+    assert_eq!(poller.modify(fd(&a), 1, Interest::READABLE, Mode::Level), Err(Errno::ENOENT));
+    // The failed modify left nothing registered.
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    assert_eq!(poller.register(fd(&a), WAKER_TOKEN, Interest::READABLE, Mode::Level), Err(Errno::EINVAL));
+    // SAFETY: never used for I/O, only passed to the poller, which rejects it.
+    let closed = unsafe { BorrowedFd::borrow_raw(1 << 20) };
+    assert_eq!(poller.register(closed, 2, Interest::READABLE, Mode::Level), Err(Errno::EBADF));
+}
+
+#[test]
+fn wakeups_are_deduplicated_and_relayed_past_a_nonblocking_wait() {
+    let poller = Poller::new().unwrap();
+    let mut events = Events::<4>::new();
+    for _ in 0..100 {
+        poller.wake().unwrap();
+    }
+    // A non-blocking wait takes the event but relays the wakeup...
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    assert!(!events.is_woken());
+    // ...so the blocking wait still wakes (it would hang if lost).
+    assert_eq!(poller.wait(&mut events, LONG), Ok(0));
+    assert!(events.is_woken());
+    // 100 wakes were one wakeup: nothing is left.
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    assert!(!events.is_woken());
+}
+
+#[test]
+fn a_wake_from_another_thread_ends_a_blocking_wait() {
+    let poller = Poller::new().unwrap();
+    let mut events = Events::<4>::new();
+    std::thread::scope(|s| {
+        let waker = poller.waker();
+        s.spawn(move || {
+            std::thread::sleep(Duration::from_millis(10));
+            waker.wake().unwrap();
+        });
+        assert_eq!(poller.wait(&mut events, None), Ok(0));
+        assert!(events.is_woken());
+    });
+}
+
+#[test]
+fn a_timed_wait_never_ends_early() {
+    let poller = Poller::new().unwrap();
+    let mut events = Events::<1>::new();
+    let timeout = Duration::from_millis(20);
+    let start = Instant::now();
+    assert_eq!(poller.wait(&mut events, Some(timeout)), Ok(0));
+    assert!(start.elapsed() >= timeout, "returned after {:?}", start.elapsed());
+}
