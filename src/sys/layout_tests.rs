@@ -6,9 +6,10 @@ use core::mem::{align_of, size_of};
 
 use memoffset::offset_of;
 
-use super::epoll::{EpollEvent, SigSet, Timespec};
+use super::epoll::{EpollEvent, Timespec};
 use super::io::{IoSlice, IoSliceMut};
 use super::net::{Msghdr, SockaddrIn, SockaddrIn6};
+use super::signal::SigSet;
 
 macro_rules! same_layout {
     ($ours:ty, $theirs:ty, $($field:ident = $libc_field:ident),* $(,)?) => {{

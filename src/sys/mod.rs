@@ -16,7 +16,7 @@
 //! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
 //! | [`net`] | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
 //! | [`process`] | `getpid`, `kill`, `exit_group` |
-//! | [`signal`] | `rt_sigprocmask`, `signalfd4` |
+//! | [`signal`] | `SigSet`, `rt_sigprocmask`, `signalfd4` |
 //! | [`time`] | `clock_gettime` (`clock_gettime64` on 32-bit) |
 //!
 //! Everything is also re-exported here, flat: `bareio::sys::read`.

@@ -1,4 +1,4 @@
-//! Signals without handlers: `rt_sigprocmask` and `signalfd4`.
+//! Signals without handlers: [`SigSet`], `rt_sigprocmask` and `signalfd4`.
 //!
 //! Block a signal with [`sigprocmask`] and it is never delivered as an
 //! interrupt; read it instead, as data, from a [`signalfd`] that an epoll
@@ -9,11 +9,59 @@
 //! they inherit it, or a process-directed signal may go to a thread that
 //! does not block it.
 
+use core::mem::size_of;
+
 use super::{fd_arg, int_arg, ret_fd};
 use crate::arch::current as abi;
 use crate::fd::{AsFd, FromRawFd, OwnedFd};
-use crate::sys::SigSet;
 use crate::Errno;
+
+/// The kernel's `sigset_t`: `SIGSET_SIZE` bytes (8, or 16 on mips) as an
+/// array of native `unsigned long`s, bit `n - 1` for signal `n`.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+#[repr(C)]
+pub struct SigSet {
+    words: [usize; abi::SIGSET_SIZE / size_of::<usize>()],
+}
+
+const _: () = assert!(size_of::<SigSet>() == abi::SIGSET_SIZE);
+
+impl SigSet {
+    /// The empty set.
+    pub const fn empty() -> Self {
+        Self { words: [0; abi::SIGSET_SIZE / size_of::<usize>()] }
+    }
+
+    /// Number of signals the set can hold (64, or 128 on mips).
+    pub const CAPACITY: i32 = (abi::SIGSET_SIZE * 8) as i32;
+
+    fn position(signal: i32) -> Result<(usize, usize), Errno> {
+        if !(1..=Self::CAPACITY).contains(&signal) {
+            return Err(Errno::EINVAL);
+        }
+        let bit = (signal - 1) as usize;
+        Ok((bit / usize::BITS as usize, bit % usize::BITS as usize))
+    }
+
+    /// Adds `signal`; `EINVAL` outside `1..=CAPACITY`.
+    pub fn add(&mut self, signal: i32) -> Result<(), Errno> {
+        let (word, bit) = Self::position(signal)?;
+        self.words[word] |= 1 << bit;
+        Ok(())
+    }
+
+    /// Removes `signal`; `EINVAL` outside `1..=CAPACITY`.
+    pub fn remove(&mut self, signal: i32) -> Result<(), Errno> {
+        let (word, bit) = Self::position(signal)?;
+        self.words[word] &= !(1 << bit);
+        Ok(())
+    }
+
+    /// Whether `signal` is in the set (`false` outside `1..=CAPACITY`).
+    pub fn contains(&self, signal: i32) -> bool {
+        Self::position(signal).is_ok_and(|(word, bit)| self.words[word] & (1 << bit) != 0)
+    }
+}
 
 /// `SIGINT` (2 everywhere): interrupt from the terminal.
 pub const SIGINT: i32 = abi::SIGINT;
