@@ -2,8 +2,8 @@
 //! `polling::Poller::notify`, in the same run, with the same threads.
 //!
 //! - `wake_burst`: 8 threads each call wake() `iters` times while one
-//!   thread waits and drains; the time is from the start line until the
-//!   last waker is done. One criterion iteration is 8 wakes (one per
+//!   thread waits and drains; the time is from the first waker's start
+//!   until the last waker is done. One criterion iteration is 8 wakes (one per
 //!   thread), so ns per wake is the reported time / 8. The number of
 //!   eventfd writes behind those wakes is counted by `scripts/bench-report`
 //!   (count mode, `strace -c -e trace=write`).
@@ -120,7 +120,8 @@ macro_rules! with_subject {
 }
 
 /// `WAKERS` threads call `wake` `iters` times each while `waiter` drains;
-/// returns the time from the start line until the last waker is done.
+/// returns the time from the first waker's start until the last one is
+/// done (each waker clocks itself: the spawning thread may run late).
 fn burst(waker: &impl Wake, mut waiter: impl Wait, iters: u64) -> Duration {
     let done = AtomicBool::new(false);
     let start_line = Barrier::new(WAKERS + 1);
@@ -135,18 +136,18 @@ fn burst(waker: &impl Wake, mut waiter: impl Wait, iters: u64) -> Duration {
             .map(|_| {
                 s.spawn(|| {
                     start_line.wait();
+                    let start = Instant::now();
                     for _ in 0..iters {
                         waker.wake();
                     }
+                    (start, Instant::now())
                 })
             })
             .collect();
         start_line.wait();
-        let start = Instant::now();
-        for w in wakers {
-            w.join().unwrap();
-        }
-        let elapsed = start.elapsed();
+        let spans: Vec<_> = wakers.into_iter().map(|w| w.join().unwrap()).collect();
+        let first = spans.iter().map(|s| s.0).min().unwrap();
+        let elapsed = spans.iter().map(|s| s.1).max().unwrap() - first;
         done.store(true, Ordering::Release);
         waker.wake(); // the waiter's last wait returns
         elapsed

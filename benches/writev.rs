@@ -115,7 +115,7 @@ fn benches(c: &mut Criterion) {
     for (param, bytes) in [("1024x1B", ONES), ("100000xmixed", mixed(MIXED).iter().map(|c| c.len()).sum())] {
         group.throughput(Throughput::Bytes(bytes as u64));
         if param.ends_with("mixed") {
-            // About a second a call: a fixed number of calls per sample.
+            // A quarter second a call: a fixed number of calls per sample.
             group.sampling_mode(SamplingMode::Flat).sample_size(10);
         }
         for &(name, run) in WORKLOADS.iter().filter(|(name, _)| name.ends_with(param)) {
