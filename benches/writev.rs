@@ -17,8 +17,13 @@
 //! One criterion iteration is one call writing every chunk. The `writev`
 //! syscalls per call are counted by `scripts/bench-report` (count mode).
 //!
+//! `writev_user_space` times the same 1024 × 1 B calls with the syscall
+//! replaced by a function that takes every byte it is given
+//! ([`fake_writev`]): each side's user-space work per call alone.
+//!
 //! Run with `cargo bench --bench writev`.
 
+use std::hint::black_box;
 use std::io::{IoSlice, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
@@ -100,6 +105,36 @@ fn std_writev(chunks: &[&[u8]], iters: u64) -> Duration {
     })
 }
 
+/// A `writev` that takes every byte of the first 1024 iovecs without a
+/// syscall: what remains is each side's own user-space work per call.
+fn fake_writev<S: std::ops::Deref<Target = [u8]>>(iov: &[S]) -> usize {
+    black_box(iov).iter().take(IOV_MAX).map(|s| s.len()).sum()
+}
+
+fn bareio_user_space(chunks: &[&[u8]], iters: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        let mut bufs = Buffers::new(black_box(chunks));
+        bufs.write_all_with::<IOV_MAX>(|iov| Ok(fake_writev(iov))).unwrap();
+    }
+    start.elapsed()
+}
+
+fn std_user_space(chunks: &[&[u8]], iters: u64) -> Duration {
+    let mut slices = Vec::with_capacity(chunks.len());
+    let start = Instant::now();
+    for _ in 0..iters {
+        slices.clear();
+        slices.extend(black_box(chunks).iter().map(|c| IoSlice::new(c)));
+        let mut bufs = &mut slices[..];
+        while !bufs.is_empty() {
+            let n = fake_writev(bufs);
+            IoSlice::advance_slices(&mut bufs, n);
+        }
+    }
+    start.elapsed()
+}
+
 const ONES: usize = 1024;
 const MIXED: usize = 100_000;
 
@@ -108,6 +143,8 @@ const WORKLOADS: &[common::Workload] = &[
     ("writev/std/1024x1B", |iters| std_writev(&ones(ONES), iters)),
     ("writev/bareio/100000xmixed", |iters| bareio_writev(&mixed(MIXED), iters)),
     ("writev/std/100000xmixed", |iters| std_writev(&mixed(MIXED), iters)),
+    ("writev_user_space/bareio/1024x1B", |iters| bareio_user_space(&ones(ONES), iters)),
+    ("writev_user_space/std/1024x1B", |iters| std_user_space(&ones(ONES), iters)),
 ];
 
 fn benches(c: &mut Criterion) {
@@ -118,10 +155,18 @@ fn benches(c: &mut Criterion) {
             // A quarter second a call: a fixed number of calls per sample.
             group.sampling_mode(SamplingMode::Flat).sample_size(10);
         }
-        for &(name, run) in WORKLOADS.iter().filter(|(name, _)| name.ends_with(param)) {
+        for &(name, run) in
+            WORKLOADS.iter().filter(|(name, _)| name.starts_with("writev/") && name.ends_with(param))
+        {
             let function = name.split('/').nth(1).unwrap();
             group.bench_function(criterion::BenchmarkId::new(function, param), |b| b.iter_custom(run));
         }
+    }
+    group.finish();
+    let mut group = c.benchmark_group("writev_user_space");
+    for &(name, run) in WORKLOADS.iter().filter(|(name, _)| name.starts_with("writev_user_space/")) {
+        let (function, param) = name.trim_start_matches("writev_user_space/").split_once('/').unwrap();
+        group.bench_function(criterion::BenchmarkId::new(function, param), |b| b.iter_custom(run));
     }
     group.finish();
 }
