@@ -12,14 +12,16 @@
 //!
 //! Run with `cargo bench --bench splice`.
 
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use bareio::fd::OwnedFd;
 use bareio::splice::{Stop, Transfer};
 use bareio::sys::*;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use support::tcp_pair;
 
+mod common;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -85,9 +87,12 @@ fn time_relay(relay: &mut dyn Relay, len: usize, iters: u64) -> Duration {
     let (feed, src) = tcp_pair();
     let (dst, drain) = tcp_pair();
     let total = len as u64 * iters;
+    // The clock starts when both helpers are running, not while they spawn.
+    let start_line = Barrier::new(3);
     std::thread::scope(|s| {
-        s.spawn(move || {
+        s.spawn(|| {
             let chunk = vec![0x5a_u8; len];
+            start_line.wait();
             for _ in 0..iters {
                 let mut sent = 0;
                 while sent < len {
@@ -95,8 +100,9 @@ fn time_relay(relay: &mut dyn Relay, len: usize, iters: u64) -> Duration {
                 }
             }
         });
-        s.spawn(move || {
+        s.spawn(|| {
             let mut buf = vec![0u8; 256 * 1024];
+            start_line.wait();
             let mut got = 0u64;
             while got < total {
                 let n = read(&drain, &mut buf).unwrap();
@@ -104,6 +110,7 @@ fn time_relay(relay: &mut dyn Relay, len: usize, iters: u64) -> Duration {
                 got += n as u64;
             }
         });
+        start_line.wait();
         let start = Instant::now();
         for _ in 0..iters {
             relay.relay(&src, &dst, len);
@@ -114,7 +121,6 @@ fn time_relay(relay: &mut dyn Relay, len: usize, iters: u64) -> Duration {
 
 fn splice_vs_copy(c: &mut Criterion) {
     let mut group = c.benchmark_group("relay");
-    group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
     for len in [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20] {
         group.throughput(Throughput::Bytes(len as u64));
         group.bench_with_input(BenchmarkId::new("copy", len), &len, |b, &len| {
@@ -137,5 +143,6 @@ fn splice_vs_copy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, splice_vs_copy);
-criterion_main!(benches);
+fn main() {
+    common::main(&[], splice_vs_copy);
+}
