@@ -109,46 +109,36 @@ mod entry {
 #[cfg(all(target_arch = "arm", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`, A32 code). The
-/// kernel jumps here with `argc` at `sp`: pass that pointer as the first
-/// argument, clear the frame pointer and link register (outermost frame),
-/// align `sp` to 8 as the EABI wants at a public call (`sp` cannot be the
-/// target of `and`, hence `ip`) and call the crate's entry, which never
-/// returns.
-#[cfg(all(feature = "rt", target_arch = "arm", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".arm",
-            ".globl _start",
-            ".type _start, %function",
-            "_start:",
-            "mov fp, #0",
-            "mov lr, #0",
-            "mov r0, sp",
-            "bic ip, r0, #7",
-            "mov sp, ip",
-            "bl {start}",
-            "udf #0",
-            // Every function's `.ARM.exidx` entry names an EHABI personality
-            // routine, normally from libgcc, which such a program does not
-            // link. Nothing unwinds (`panic = "abort"`): weak stand-ins that
-            // answer `_URC_FAILURE` (9) if ever asked.
-            ".weak __aeabi_unwind_cpp_pr0",
-            ".weak __aeabi_unwind_cpp_pr1",
-            ".weak __aeabi_unwind_cpp_pr2",
-            ".type __aeabi_unwind_cpp_pr0, %function",
-            ".type __aeabi_unwind_cpp_pr1, %function",
-            ".type __aeabi_unwind_cpp_pr2, %function",
-            "__aeabi_unwind_cpp_pr0:",
-            "__aeabi_unwind_cpp_pr1:",
-            "__aeabi_unwind_cpp_pr2:",
-            "mov r0, #9",
-            "bx lr",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`, A32 code). The
+// kernel jumps here with `argc` at `sp`: pass that pointer as the first
+// argument, clear the frame pointer and link register (outermost frame),
+// align `sp` to 8 as the EABI wants at a public call (`sp` cannot be the
+// target of `and`, hence `ip`) and call the crate's entry, which never
+// returns.
+super::start_entry! {
+    "arm",
+    ".arm",
+    "_start:",
+    "mov fp, #0",
+    "mov lr, #0",
+    "mov r0, sp",
+    "bic ip, r0, #7",
+    "mov sp, ip",
+    "bl {start}",
+    "udf #0",
+    // Every function's `.ARM.exidx` entry names an EHABI personality
+    // routine, normally from libgcc, which such a program does not
+    // link. Nothing unwinds (`panic = "abort"`): weak stand-ins that
+    // answer `_URC_FAILURE` (9) if ever asked.
+    ".weak __aeabi_unwind_cpp_pr0",
+    ".weak __aeabi_unwind_cpp_pr1",
+    ".weak __aeabi_unwind_cpp_pr2",
+    ".type __aeabi_unwind_cpp_pr0, %function",
+    ".type __aeabi_unwind_cpp_pr1, %function",
+    ".type __aeabi_unwind_cpp_pr2, %function",
+    "__aeabi_unwind_cpp_pr0:",
+    "__aeabi_unwind_cpp_pr1:",
+    "__aeabi_unwind_cpp_pr2:",
+    "mov r0, #9",
+    "bx lr",
 }

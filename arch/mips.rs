@@ -292,47 +292,37 @@ mod entry {
 #[cfg(all(target_arch = "mips", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`, o32, non-PIC
-/// static link). The kernel jumps here with `argc` at `$sp`; GNU ld's MIPS
-/// scripts enter at `__start`, so both names label it. Point `$gp` at the
-/// linker's `_gp`, clear the frame pointer (outermost frame), pass the
-/// initial `$sp` as the first argument, align `$sp` to 8, reserve the
-/// 16-byte area where the callee may save `$a0`-`$a3`, and call the crate's
-/// entry through `$t9` (abicalls code derives `$gp` from it), which never
-/// returns. `noreorder`: the delay slots are written out.
-///
-/// The expansion is in the program's crate; `allow_internal_unstable` lets
-/// it use the (on MIPS unstable) asm without the program opting in.
-#[cfg(all(feature = "rt", target_arch = "mips", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-#[allow_internal_unstable(asm_experimental_arch)]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".globl __start",
-            ".type _start, @function",
-            ".type __start, @function",
-            ".set push",
-            ".set noreorder",
-            "_start:",
-            "__start:",
-            "lui $gp, %hi(_gp)",
-            "addiu $gp, $gp, %lo(_gp)",
-            "move $fp, $zero",
-            "move $a0, $sp",
-            "li $t0, -8",
-            "and $sp, $sp, $t0",
-            "addiu $sp, $sp, -16",
-            "lui $t9, %hi({start})",
-            "addiu $t9, $t9, %lo({start})",
-            "jalr $t9",
-            "nop",
-            "break",
-            ".set pop",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`, o32, non-PIC
+// static link). The kernel jumps here with `argc` at `$sp`; GNU ld's MIPS
+// scripts enter at `__start`, so both names label it. Point `$gp` at the
+// linker's `_gp`, clear the frame pointer (outermost frame), pass the
+// initial `$sp` as the first argument, align `$sp` to 8, reserve the
+// 16-byte area where the callee may save `$a0`-`$a3`, and call the crate's
+// entry through `$t9` (abicalls code derives `$gp` from it), which never
+// returns. `noreorder`: the delay slots are written out.
+//
+// The expansion is in the program's crate; `allow_internal_unstable` lets
+// it use the (on MIPS unstable) asm without the program opting in.
+super::start_entry! {
+    #[allow_internal_unstable(asm_experimental_arch)]
+    "mips",
+    ".globl __start",
+    ".type __start, %function",
+    ".set push",
+    ".set noreorder",
+    "_start:",
+    "__start:",
+    "lui $gp, %hi(_gp)",
+    "addiu $gp, $gp, %lo(_gp)",
+    "move $fp, $zero",
+    "move $a0, $sp",
+    "li $t0, -8",
+    "and $sp, $sp, $t0",
+    "addiu $sp, $sp, -16",
+    "lui $t9, %hi({start})",
+    "addiu $t9, $t9, %lo({start})",
+    "jalr $t9",
+    "nop",
+    "break",
+    ".set pop",
 }

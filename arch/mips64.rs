@@ -136,47 +136,37 @@ mod entry {
 #[cfg(all(target_arch = "mips64", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`, n64, non-PIC
-/// static link). The kernel jumps here with `argc` at `$sp`; GNU ld's MIPS
-/// scripts enter at `__start`, so both names label it. Clear the frame
-/// pointer (outermost frame), pass the initial `$sp` as the first argument,
-/// align `$sp` to 16 (n64 has no argument save area) and call the crate's
-/// entry through `$t9`, from which n64 abicalls code derives `$gp`; it never
-/// returns. `noreorder`: the delay slot is written out.
-///
-/// The expansion is in the program's crate; `allow_internal_unstable` lets
-/// it use the (on MIPS unstable) asm without the program opting in.
-#[cfg(all(feature = "rt", target_arch = "mips64", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-#[allow_internal_unstable(asm_experimental_arch)]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".globl __start",
-            ".type _start, @function",
-            ".type __start, @function",
-            ".set push",
-            ".set noreorder",
-            "_start:",
-            "__start:",
-            "move $fp, $zero",
-            "move $a0, $sp",
-            "daddiu $t0, $zero, -16",
-            "and $sp, $sp, $t0",
-            "lui $t9, %highest({start})",
-            "daddiu $t9, $t9, %higher({start})",
-            "dsll $t9, $t9, 16",
-            "daddiu $t9, $t9, %hi({start})",
-            "dsll $t9, $t9, 16",
-            "daddiu $t9, $t9, %lo({start})",
-            "jalr $t9",
-            "nop",
-            "break",
-            ".set pop",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`, n64, non-PIC
+// static link). The kernel jumps here with `argc` at `$sp`; GNU ld's MIPS
+// scripts enter at `__start`, so both names label it. Clear the frame
+// pointer (outermost frame), pass the initial `$sp` as the first argument,
+// align `$sp` to 16 (n64 has no argument save area) and call the crate's
+// entry through `$t9`, from which n64 abicalls code derives `$gp`; it never
+// returns. `noreorder`: the delay slot is written out.
+//
+// The expansion is in the program's crate; `allow_internal_unstable` lets
+// it use the (on MIPS unstable) asm without the program opting in.
+super::start_entry! {
+    #[allow_internal_unstable(asm_experimental_arch)]
+    "mips64",
+    ".globl __start",
+    ".type __start, %function",
+    ".set push",
+    ".set noreorder",
+    "_start:",
+    "__start:",
+    "move $fp, $zero",
+    "move $a0, $sp",
+    "daddiu $t0, $zero, -16",
+    "and $sp, $sp, $t0",
+    "lui $t9, %highest({start})",
+    "daddiu $t9, $t9, %higher({start})",
+    "dsll $t9, $t9, 16",
+    "daddiu $t9, $t9, %hi({start})",
+    "dsll $t9, $t9, 16",
+    "daddiu $t9, $t9, %lo({start})",
+    "jalr $t9",
+    "nop",
+    "break",
+    ".set pop",
 }

@@ -70,6 +70,36 @@ macro_rules! derived_flags {
 }
 use derived_flags;
 
+/// Defines `__bareio_entry!()` for architecture `$arch` (feature `rt`):
+/// [`crate::main!`] expands it in the program, where it emits the process
+/// entry `_start` as a `global_asm!` of the given lines (which place the
+/// `_start:` label themselves, after any mode directive) followed by the
+/// common parts: global, typed as a function, in `.text`, and `{start}`
+/// naming [`crate::rt::__start`], which the lines call with the initial
+/// stack pointer as its argument.
+///
+/// Invoked once at the end of each architecture file that has an entry.
+macro_rules! start_entry {
+    ($(#[$attr:meta])* $arch:literal, $($line:literal),* $(,)?) => {
+        #[cfg(all(feature = "rt", target_arch = $arch, target_os = "linux"))]
+        #[doc(hidden)]
+        #[macro_export]
+        $(#[$attr])*
+        macro_rules! __bareio_entry {
+            () => {
+                ::core::arch::global_asm!(
+                    ".text",
+                    ".globl _start",
+                    ".type _start, %function",
+                    $($line,)*
+                    start = sym $crate::rt::__start,
+                );
+            };
+        }
+    };
+}
+use start_entry;
+
 #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
 pub use self::aarch64 as current;
 #[cfg(all(target_os = "linux", target_arch = "arm"))]

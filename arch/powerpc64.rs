@@ -124,34 +124,24 @@ mod entry {
 #[cfg(all(target_arch = "powerpc64", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`, ELFv2). The kernel
-/// jumps here with `argc` at `r1` and the entry address in `r12`: derive the
-/// TOC pointer `r2` from `r12`, pass the initial `r1` as the first argument,
-/// align `r1` to 16, push the 32-byte minimum frame with a back chain of 0
-/// and a cleared link register (outermost frame) and call the crate's
-/// entry, which never returns (the `nop` is the slot the linker may use for
-/// a TOC restore).
-#[cfg(all(feature = "rt", target_arch = "powerpc64", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".type _start, @function",
-            "_start:",
-            "addis 2, 12, .TOC.-_start@ha",
-            "addi 2, 2, .TOC.-_start@l",
-            "mr 3, 1",
-            "clrrdi 1, 1, 4",
-            "li 0, 0",
-            "stdu 0, -32(1)",
-            "mtlr 0",
-            "bl {start}",
-            "nop",
-            "trap",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`, ELFv2). The kernel
+// jumps here with `argc` at `r1` and the entry address in `r12`: derive the
+// TOC pointer `r2` from `r12`, pass the initial `r1` as the first argument,
+// align `r1` to 16, push the 32-byte minimum frame with a back chain of 0
+// and a cleared link register (outermost frame) and call the crate's
+// entry, which never returns (the `nop` is the slot the linker may use for
+// a TOC restore).
+super::start_entry! {
+    "powerpc64",
+    "_start:",
+    "addis 2, 12, .TOC.-_start@ha",
+    "addi 2, 2, .TOC.-_start@l",
+    "mr 3, 1",
+    "clrrdi 1, 1, 4",
+    "li 0, 0",
+    "stdu 0, -32(1)",
+    "mtlr 0",
+    "bl {start}",
+    "nop",
+    "trap",
 }

@@ -20,32 +20,22 @@ pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, 
 #[cfg(all(target_arch = "riscv64", target_feature = "v"))]
 compile_error!("bareio: sc's riscv64 entry does not clobber v0-v31; build without +v");
 
-/// `_start` for a [`crate::main!`] program (feature `rt`). The kernel jumps
-/// here with `argc` at `sp`: load `gp` from the linker's `__global_pointer$`
-/// (with relaxation off, or the linker would turn this very load into a
-/// `gp`-relative one), clear the frame pointer (outermost frame), pass the
-/// initial `sp` as the first argument, align `sp` to 16 as the psABI wants
-/// and call the crate's entry, which never returns.
-#[cfg(all(feature = "rt", target_arch = "riscv64", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".type _start, @function",
-            "_start:",
-            ".option push",
-            ".option norelax",
-            "lla gp, __global_pointer$",
-            ".option pop",
-            "li s0, 0",
-            "mv a0, sp",
-            "andi sp, a0, -16",
-            "call {start}",
-            "unimp",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`). The kernel jumps
+// here with `argc` at `sp`: load `gp` from the linker's `__global_pointer$`
+// (with relaxation off, or the linker would turn this very load into a
+// `gp`-relative one), clear the frame pointer (outermost frame), pass the
+// initial `sp` as the first argument, align `sp` to 16 as the psABI wants
+// and call the crate's entry, which never returns.
+super::start_entry! {
+    "riscv64",
+    "_start:",
+    ".option push",
+    ".option norelax",
+    "lla gp, __global_pointer$",
+    ".option pop",
+    "li s0, 0",
+    "mv a0, sp",
+    "andi sp, a0, -16",
+    "call {start}",
+    "unimp",
 }

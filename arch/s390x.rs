@@ -99,27 +99,17 @@ mod entry {
 #[cfg(all(target_arch = "s390x", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`). The kernel jumps
-/// here with `argc` at `r15` (8-aligned): pass that pointer as the first
-/// argument, allocate the 160-byte register save area every callee may
-/// write into, zero its back chain (outermost frame) and call the crate's
-/// entry, which never returns.
-#[cfg(all(feature = "rt", target_arch = "s390x", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".type _start, @function",
-            "_start:",
-            "lgr %r2, %r15",
-            "aghi %r15, -160",
-            "xc 0(8,%r15), 0(%r15)",
-            "brasl %r14, {start}",
-            ".word 0",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`). The kernel jumps
+// here with `argc` at `r15` (8-aligned): pass that pointer as the first
+// argument, allocate the 160-byte register save area every callee may
+// write into, zero its back chain (outermost frame) and call the crate's
+// entry, which never returns.
+super::start_entry! {
+    "s390x",
+    "_start:",
+    "lgr %r2, %r15",
+    "aghi %r15, -160",
+    "xc 0(8,%r15), 0(%r15)",
+    "brasl %r14, {start}",
+    ".word 0",
 }

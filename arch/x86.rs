@@ -169,30 +169,20 @@ mod entry {
 #[cfg(all(target_arch = "x86", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`). The kernel jumps
-/// here with `argc` at `esp` and no return address: clear the frame pointer
-/// (outermost frame), align the stack to 16 so that, after the argument is
-/// pushed, `esp` is 16-aligned at the call as the i386 ABI (and the SSE code
-/// the compiler emits) wants, pass the initial `esp` on the stack (cdecl)
-/// and call the crate's entry, which never returns.
-#[cfg(all(feature = "rt", target_arch = "x86", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".type _start, @function",
-            "_start:",
-            "xor ebp, ebp",
-            "mov eax, esp",
-            "and esp, -16",
-            "sub esp, 12",
-            "push eax",
-            "call {start}",
-            "ud2",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`). The kernel jumps
+// here with `argc` at `esp` and no return address: clear the frame pointer
+// (outermost frame), align the stack to 16 so that, after the argument is
+// pushed, `esp` is 16-aligned at the call as the i386 ABI (and the SSE code
+// the compiler emits) wants, pass the initial `esp` on the stack (cdecl)
+// and call the crate's entry, which never returns.
+super::start_entry! {
+    "x86",
+    "_start:",
+    "xor ebp, ebp",
+    "mov eax, esp",
+    "and esp, -16",
+    "sub esp, 12",
+    "push eax",
+    "call {start}",
+    "ud2",
 }

@@ -51,27 +51,17 @@ super::derived_flags!();
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
-/// `_start` for a [`crate::main!`] program (feature `rt`). The kernel jumps
-/// here with `argc` at `rsp` and no return address: pass that pointer as the
-/// first argument, clear the frame pointer (outermost frame), align the
-/// stack to 16 as the ABI wants at a call, and call the crate's entry, which
-/// never returns.
-#[cfg(all(feature = "rt", target_arch = "x86_64", target_os = "linux"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __bareio_entry {
-    () => {
-        ::core::arch::global_asm!(
-            ".text",
-            ".globl _start",
-            ".type _start, @function",
-            "_start:",
-            "xor ebp, ebp",
-            "mov rdi, rsp",
-            "and rsp, -16",
-            "call {start}",
-            "ud2",
-            start = sym $crate::rt::__start,
-        );
-    };
+// `_start` for a `bareio::main!` program (feature `rt`). The kernel jumps
+// here with `argc` at `rsp` and no return address: pass that pointer as the
+// first argument, clear the frame pointer (outermost frame), align the
+// stack to 16 as the ABI wants at a call, and call the crate's entry, which
+// never returns.
+super::start_entry! {
+    "x86_64",
+    "_start:",
+    "xor ebp, ebp",
+    "mov rdi, rsp",
+    "and rsp, -16",
+    "call {start}",
+    "ud2",
 }
