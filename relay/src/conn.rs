@@ -35,15 +35,45 @@ pub enum Failure {
     Transfer,
 }
 
-/// One direction: a transfer and whether it has delivered end of file.
+/// Which of a connection's sockets an event is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Upstream,
+}
+
+/// What a direction waits for before it can move more.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waiting {
+    /// Its source to become readable.
+    Source,
+    /// Its destination to become writable (bytes are pending).
+    Destination,
+}
+
+/// One direction: a transfer, the side it reads from, what it waits for,
+/// and whether it has delivered end of file.
 struct Direction {
     transfer: Transfer<COPY>,
+    from: Side,
+    waiting: Waiting,
     ended: bool,
 }
 
 impl Direction {
-    fn new(pipe: Pipe) -> Result<Self, Errno> {
-        Ok(Self { transfer: Transfer::with_pipe(pipe)?, ended: false })
+    fn new(pipe: Pipe, from: Side) -> Result<Self, Errno> {
+        Ok(Self { transfer: Transfer::with_pipe(pipe)?, from, waiting: Waiting::Source, ended: false })
+    }
+
+    /// Whether readiness of `side` lets this direction move: an edge
+    /// (readable or writable) on the one socket it is waiting for. Other
+    /// edges would only buy a syscall that answers `EAGAIN`.
+    fn wants(&self, side: Side, readable: bool, writable: bool) -> bool {
+        !self.ended
+            && match self.waiting {
+                Waiting::Source => readable && side == self.from,
+                Waiting::Destination => writable && side != self.from,
+            }
     }
 
     /// Moves what can move now from `src` to `dst`; at end of input, closes
@@ -64,7 +94,14 @@ impl Direction {
                 }
             }
             Stop::LimitReached => Next::Again,
-            Stop::SourceWouldBlock | Stop::DestinationWouldBlock => Next::Wait,
+            Stop::SourceWouldBlock => {
+                self.waiting = Waiting::Source;
+                Next::Wait
+            }
+            Stop::DestinationWouldBlock => {
+                self.waiting = Waiting::Destination;
+                Next::Wait
+            }
         })
     }
 }
@@ -99,15 +136,20 @@ impl Conn {
             upstream,
             generation,
             connected,
-            outbound: Direction::new(outbound)?,
-            inbound: Direction::new(inbound)?,
+            outbound: Direction::new(outbound, Side::Client)?,
+            inbound: Direction::new(inbound, Side::Upstream)?,
         })
     }
 
-    /// Handles readiness of either socket: finishes the connect, then moves
-    /// bytes both ways as far as they go without blocking.
-    pub fn on_ready(&mut self) -> Result<Next, Failure> {
+    /// Handles readiness of one socket: finishes the connect, then moves
+    /// bytes in the directions that edge can unblock, as far as they go.
+    pub fn on_event(&mut self, side: Side, readable: bool, writable: bool) -> Result<Next, Failure> {
         if !self.connected {
+            // The client's bytes wait in its socket until the upstream is
+            // there; only the upstream's readiness ends the connect.
+            if side == Side::Client {
+                return Ok(Next::Wait);
+            }
             match sys::take_socket_error(&self.upstream) {
                 Ok(None) => self.connected = true,
                 // EINPROGRESS/EALREADY cannot be pending here, but a
@@ -115,16 +157,29 @@ impl Conn {
                 Ok(Some(Errno::EINPROGRESS | Errno::EALREADY)) => return Ok(Next::Wait),
                 Ok(Some(errno)) | Err(errno) => return Err(Failure::Connect(errno)),
             }
+            return self.run(true, true);
         }
-        let outbound = self.outbound.pump(&self.client, &self.upstream).map_err(|_| Failure::Transfer)?;
-        let inbound = self.inbound.pump(&self.upstream, &self.client).map_err(|_| Failure::Transfer)?;
-        Ok(if self.outbound.ended && self.inbound.ended {
-            Next::Done
-        } else if outbound == Next::Again || inbound == Next::Again {
-            Next::Again
-        } else {
-            Next::Wait
-        })
+        let outbound = self.outbound.wants(side, readable, writable);
+        let inbound = self.inbound.wants(side, readable, writable);
+        self.run(outbound, inbound)
+    }
+
+    /// Runs the chosen directions until they would block, end, or use up
+    /// their turn.
+    pub fn run(&mut self, outbound: bool, inbound: bool) -> Result<Next, Failure> {
+        if !self.connected {
+            return Ok(Next::Wait); // a stale rerun of the slot's previous connection
+        }
+        let mut next = Next::Wait;
+        if outbound {
+            next = self.outbound.pump(&self.client, &self.upstream).map_err(|_| Failure::Transfer)?;
+        }
+        if inbound
+            && self.inbound.pump(&self.upstream, &self.client).map_err(|_| Failure::Transfer)? == Next::Again
+        {
+            next = Next::Again;
+        }
+        Ok(if self.outbound.ended && self.inbound.ended { Next::Done } else { next })
     }
 
     /// Bytes relayed both ways.

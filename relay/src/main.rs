@@ -20,7 +20,7 @@ mod line;
 use core::net::SocketAddr;
 
 use bareio::fd::OwnedFd;
-use bareio::poll::{Events, Interest, Mode, Poller};
+use bareio::poll::{Event, Events, Interest, Mode, Poller};
 use bareio::rt::Args;
 use bareio::splice::Pipe;
 use bareio::sys::{
@@ -29,7 +29,7 @@ use bareio::sys::{
 };
 use bareio::Errno;
 
-use conn::{Conn, Failure, Next};
+use conn::{Conn, Failure, Next, Side};
 use line::Line;
 
 bareio::main!(main);
@@ -157,6 +157,22 @@ struct Stats {
     bytes: u64,
 }
 
+/// Connections whose last turn ended with bytes still to move, to be run
+/// again before the next blocking wait.
+struct Again {
+    slots: [bool; CAPACITY],
+    /// How many of `slots` are set.
+    count: usize,
+}
+
+impl Again {
+    fn mark(&mut self, index: usize) {
+        if !core::mem::replace(&mut self.slots[index], true) {
+            self.count += 1;
+        }
+    }
+}
+
 /// The connection slots, and empty pipes kept for the next connections.
 struct Slots {
     conns: [Option<Conn>; CAPACITY],
@@ -217,10 +233,9 @@ impl Relay<'_> {
         let mut stats = Stats::default();
         let mut events = Events::<64>::new();
         // Connections whose last turn ended with bytes still to move.
-        let mut again = [false; CAPACITY];
-        let mut any_again = false;
+        let mut again = Again { slots: [false; CAPACITY], count: 0 };
         loop {
-            let timeout = if any_again { Some(core::time::Duration::ZERO) } else { None };
+            let timeout = if again.count > 0 { Some(core::time::Duration::ZERO) } else { None };
             self.poller.wait(&mut events, timeout)?;
             for event in events.iter() {
                 match event.token() {
@@ -231,50 +246,69 @@ impl Relay<'_> {
                             return Ok(());
                         }
                     }
-                    token => self.on_conn_event(&mut slots, &mut stats, &mut again, token),
+                    token => self.on_conn_event(&mut slots, &mut stats, &mut again, token, event),
                 }
             }
-            for slot in 0..CAPACITY {
-                if core::mem::take(&mut again[slot]) {
-                    self.turn(&mut slots, &mut stats, &mut again, slot);
+            if again.count > 0 {
+                again.count = 0;
+                for slot in 0..CAPACITY {
+                    if core::mem::take(&mut again.slots[slot]) {
+                        let result = slots.conns[slot].as_mut().map(|conn| conn.run(true, true));
+                        self.after_turn(&mut slots, &mut stats, &mut again, slot, result);
+                    }
                 }
             }
-            any_again = again.contains(&true);
         }
     }
 
     /// Readiness of a connection's socket: token = generation << 32 |
     /// (FIRST_CONN + 2 * slot + side).
-    fn on_conn_event(&self, slots: &mut Slots, stats: &mut Stats, again: &mut [bool; CAPACITY], token: u64) {
-        let index = (u64::from(token as u32) - FIRST_CONN) as usize / 2;
+    fn on_conn_event(
+        &self,
+        slots: &mut Slots,
+        stats: &mut Stats,
+        again: &mut Again,
+        token: u64,
+        event: Event,
+    ) {
+        let low = u64::from(token as u32) - FIRST_CONN;
+        let (index, side) = ((low / 2) as usize, if low % 2 == 0 { Side::Client } else { Side::Upstream });
         let generation = (token >> 32) as u32;
-        match slots.conns.get(index) {
-            Some(Some(conn)) if conn.generation == generation => self.turn(slots, stats, again, index),
-            _ => {} // an event of a connection closed earlier in this batch
-        }
+        let result = match slots.conns.get_mut(index) {
+            Some(Some(conn)) if conn.generation == generation => {
+                Some(conn.on_event(side, event.is_readable(), event.is_writable()))
+            }
+            _ => None, // an event of a connection closed earlier in this batch
+        };
+        self.after_turn(slots, stats, again, index, result);
     }
 
-    /// Gives connection `index` a turn: connect completion, then bytes.
-    fn turn(&self, slots: &mut Slots, stats: &mut Stats, again: &mut [bool; CAPACITY], index: usize) {
-        let Some(conn) = slots.conns[index].as_mut() else { return };
-        match conn.on_ready() {
-            Ok(Next::Wait) => {}
-            Ok(Next::Again) => again[index] = true,
-            Ok(Next::Done) => self.close(slots, stats, index),
-            Err(Failure::Connect(errno)) => {
-                stats.unreachable += 1;
-                Line::new()
-                    .text(b"upstream ")
-                    .addr(&self.config.upstream)
-                    .text(b" unreachable: ")
-                    .errno(errno)
-                    .log();
+    /// Acts on the outcome of connection `index`'s turn, if it had one.
+    fn after_turn(
+        &self,
+        slots: &mut Slots,
+        stats: &mut Stats,
+        again: &mut Again,
+        index: usize,
+        result: Option<Result<Next, Failure>>,
+    ) {
+        match result {
+            None | Some(Ok(Next::Wait)) => {}
+            Some(Ok(Next::Again)) => again.mark(index),
+            Some(Ok(Next::Done)) => self.close(slots, stats, index),
+            Some(Err(Failure::Connect(errno))) => {
+                self.log_unreachable(stats, errno);
                 self.close(slots, stats, index);
             }
             // A reset or broken pipe ends the connection; that is the
             // peers' business, not worth a log line each.
-            Err(Failure::Transfer) => self.close(slots, stats, index),
+            Some(Err(Failure::Transfer)) => self.close(slots, stats, index),
         }
+    }
+
+    fn log_unreachable(&self, stats: &mut Stats, errno: Errno) {
+        stats.unreachable += 1;
+        Line::new().text(b"upstream ").addr(&self.config.upstream).text(b" unreachable: ").errno(errno).log();
     }
 
     fn close(&self, slots: &mut Slots, stats: &mut Stats, index: usize) {
@@ -313,13 +347,7 @@ impl Relay<'_> {
             }
             stats.accepted += 1;
             if let Err(errno) = self.open(slots, client) {
-                stats.unreachable += 1;
-                Line::new()
-                    .text(b"upstream ")
-                    .addr(&self.config.upstream)
-                    .text(b" unreachable: ")
-                    .errno(errno)
-                    .log();
+                self.log_unreachable(stats, errno);
             }
         }
     }
@@ -341,8 +369,8 @@ impl Relay<'_> {
         let generation = slots.generations[index].wrapping_add(1);
         slots.generations[index] = generation;
         let token = |side: u64| (u64::from(generation) << 32) | (FIRST_CONN + 2 * index as u64 + side);
-        // Edge-triggered: each event gets a turn that runs both directions
-        // until they would block.
+        // Edge-triggered: an event runs the directions it can unblock
+        // until they would block again.
         let interest = Interest::BOTH | Interest::READ_HANGUP;
         self.poller.register(&client, token(0), interest, Mode::Edge)?;
         self.poller.register(&upstream, token(1), interest, Mode::Edge)?;
