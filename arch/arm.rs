@@ -75,10 +75,9 @@ mod entry {
             #[inline(always)]
             pub(crate) unsafe fn $name(nr: usize $(, $a: usize)*) -> usize {
                 let ret: usize;
-                // SAFETY: `svc 0` changes only `r0` (and `lr`, declared);
-                // `r7` is restored from `{saved}`, an early-clobber output
-                // that therefore shares no register with `{nr}` or the
-                // arguments. Memory effects are the caller's contract.
+                // SAFETY: `svc 0` changes only `r0` (and `lr`, declared); `r7` is
+                // restored from `{saved}`, an output sharing no register with the
+                // inputs. Memory effects are the caller's contract.
                 unsafe {
                     asm!(
                         "mov {saved}, r7",

@@ -95,10 +95,9 @@ pub(crate) fn kevent(
     let nchanges = libc::c_int::try_from(changes.len()).map_err(|_| Errno::EINVAL)?;
     let nevents = libc::c_int::try_from(events.len()).unwrap_or(libc::c_int::MAX);
     let timeout = timeout.map_or(core::ptr::null(), |t| t as *const libc::timespec);
-    // SAFETY: `KEvent` is `repr(transparent)` over `struct kevent`; the
-    // kernel reads `nchanges` entries from `changes` and writes at most
-    // `nevents` entries into `events`, both within the slices; `timeout`
-    // is null or points to a live timespec; the fd is borrowed open.
+    // SAFETY: `KEvent` is `repr(transparent)` over `struct kevent`; kevent
+    // reads `nchanges` and writes at most `nevents` entries, within the
+    // slices; `timeout` is null or a live timespec; the fd is open.
     let n = check(unsafe {
         libc::kevent(
             kq.as_fd().as_raw_fd(),
