@@ -1,6 +1,7 @@
 //! Crate-internal macros.
 
-/// Defines a `Copy` bit-set newtype with named flags, `|`, and `Debug`.
+/// Defines a `Copy` bit-set newtype with named flags, the set operations
+/// (`|`, `&`, `-`, `!`, `insert`/`remove`/`set`, `is_empty`, `all`), and `Debug`.
 macro_rules! flags {
     (
         $(#[$meta:meta])*
@@ -51,6 +52,70 @@ macro_rules! flags {
             /// `self` without the flags of `other`.
             pub const fn difference(self, other: Self) -> Self {
                 Self(self.0 & !other.0)
+            }
+
+            /// The flags in both.
+            pub const fn intersection(self, other: Self) -> Self {
+                Self(self.0 & other.0)
+            }
+
+            /// Every named flag.
+            pub const fn all() -> Self {
+                Self(0 $(| $value as $ty)*)
+            }
+
+            /// No flag is set.
+            pub const fn is_empty(self) -> bool {
+                self.0 == 0
+            }
+
+            /// Sets the flags of `other`.
+            pub fn insert(&mut self, other: Self) {
+                *self = self.union(other);
+            }
+
+            /// Clears the flags of `other`.
+            pub fn remove(&mut self, other: Self) {
+                *self = self.difference(other);
+            }
+
+            /// Sets or clears the flags of `other`.
+            pub fn set(&mut self, other: Self, value: bool) {
+                if value { self.insert(other) } else { self.remove(other) }
+            }
+        }
+
+        impl core::ops::BitAnd for $name {
+            type Output = Self;
+            fn bitand(self, other: Self) -> Self {
+                self.intersection(other)
+            }
+        }
+
+        impl core::ops::BitAndAssign for $name {
+            fn bitand_assign(&mut self, other: Self) {
+                *self = self.intersection(other);
+            }
+        }
+
+        impl core::ops::Sub for $name {
+            type Output = Self;
+            fn sub(self, other: Self) -> Self {
+                self.difference(other)
+            }
+        }
+
+        impl core::ops::SubAssign for $name {
+            fn sub_assign(&mut self, other: Self) {
+                *self = self.difference(other);
+            }
+        }
+
+        /// The named flags `self` does not have (unnamed bits are dropped).
+        impl core::ops::Not for $name {
+            type Output = Self;
+            fn not(self) -> Self {
+                Self::all().difference(self)
             }
         }
 

@@ -26,7 +26,12 @@
 //! Where the kernel refuses to splice an fd (`EINVAL`: not a pipe, socket
 //! or file that supports it, or an `O_APPEND` destination) the transfer
 //! falls back to copying for good, draining whatever the pipe already holds
-//! first.
+//! first. Where `splice` itself is unavailable (`ENOSYS`, or `EPERM` from a
+//! seccomp profile that does not list it), every transfer of the process
+//! copies from then on: the first refusal decides, no later call retries.
+//!
+//! [`Transfer`]'s docs say what it guarantees: no lost byte, end of input
+//! only at the real end (TCP urgent data included), blocking fds that block.
 //!
 //! ```
 //! # #[cfg(target_os = "linux")] {
@@ -47,8 +52,10 @@
 //! # Ok::<(), bareio::splice::TransferError>(())
 //! ```
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
-use crate::sys::{self, PipeFlags, SpliceFlags};
+use crate::sys::{self, OFlags, PipeFlags, SpliceFlags};
 use crate::Errno;
 
 /// The pipe capacity [`Pipe::new`] asks for: 256 KiB, four times the
@@ -195,21 +202,67 @@ impl From<TransferError> for std::io::Error {
 enum Path {
     /// Through the buffer; switches to splice on the first full read.
     Copy,
-    /// Through the pipe.
+    /// Through the pipe (through the buffer while the transfer has none:
+    /// [`Transfer::wants_pipe`]).
     Splice,
     /// Through the buffer for good: the kernel refused to splice.
     CopyOnly,
+}
+
+/// Set once `splice` answered `ENOSYS` or `EPERM` (a kernel without it, or
+/// a seccomp profile that forbids it): from then on every transfer in the
+/// process copies, without trying again.
+static SPLICE_UNAVAILABLE: AtomicBool = AtomicBool::new(false);
+
+/// Whether `splice` is known not to work in this process.
+fn splice_unavailable() -> bool {
+    SPLICE_UNAVAILABLE.load(Ordering::Relaxed)
 }
 
 /// One direction of a connection: moves bytes from a source fd to a
 /// destination fd, spliced through a pipe or copied through a buffer of
 /// `COPY` bytes, keeping what it could not deliver yet.
 ///
-/// No allocation: the pipe is made once in [`new`](Transfer::new) and the
-/// buffer is inline (so a `Transfer` is `COPY` bytes large).
+/// No allocation: the buffer is inline (so a `Transfer` is `COPY` bytes
+/// large), and the pipe is made once by [`new`](Transfer::new), or lent and
+/// taken back ([`without_pipe`](Transfer::without_pipe),
+/// [`lend_pipe`](Transfer::lend_pipe), [`take_pipe`](Transfer::take_pipe))
+/// so that many transfers can share a small pool of pipes.
+///
+/// # What it guarantees
+///
+/// - No byte is lost or duplicated: what was taken from the source and not
+///   yet delivered stays here ([`pending`](Transfer::pending)) across
+///   `EAGAIN`, errors and calls, and goes out first.
+/// - [`Stop::Eof`] only at the source's real end of input: the kernel's
+///   splice read also returns 0 (or `EAGAIN`) at a TCP urgent mark with data
+///   still queued behind it, so a splice that brings nothing is confirmed by
+///   a `read`, which steps over the mark.
+/// - With both fds blocking, [`run`](Transfer::run) returns only at end of
+///   input, at the limit or on an error, even for unix sockets and pipes,
+///   where the kernel applies the transfer's own nonblocking pipe to the
+///   other side too.
+///
+/// # Urgent (out-of-band) TCP data
+///
+/// As with std and Go, the urgent byte of a `send(MSG_OOB)` is **not** part
+/// of the stream: the kernel keeps it aside (read it with `recv(MSG_OOB)`),
+/// and the transfer delivers every in-band byte around it. With
+/// `SO_OOBINLINE` set on the source the urgent byte stays in the stream and
+/// is delivered in place.
+///
+/// # Costs
+///
+/// One extra syscall (the confirming `read`) each time a splice finds the
+/// source empty, and one `fcntl(F_GETFL)` each time a splice finds the
+/// destination full (to tell a nonblocking destination from a blocking pipe
+/// the kernel saw as nonblocking). Both happen once per burst of bulk data,
+/// not per chunk; the copy path costs exactly what a `read`/`write` loop
+/// does.
 #[derive(Debug)]
 pub struct Transfer<const COPY: usize = 16384> {
-    pipe: Pipe,
+    /// The splice buffer, while the transfer has one.
+    pipe: Option<Pipe>,
     buf: [u8; COPY],
     /// `buf[start..end]` was read from the source and not yet written.
     start: usize,
@@ -231,27 +284,44 @@ impl<const COPY: usize> Transfer<COPY> {
     /// A transfer using `pipe`, which must be empty (`EINVAL` otherwise:
     /// its bytes belong to another transfer).
     pub fn with_pipe(pipe: Pipe) -> Result<Self, Errno> {
+        let mut transfer = Self::without_pipe();
+        transfer.lend_pipe(pipe).map_err(|_| Errno::EINVAL)?;
+        Ok(transfer)
+    }
+
+    /// A transfer with no pipe: it copies, and once the traffic is bulk
+    /// ([`wants_pipe`](Self::wants_pipe)) splices as soon as it is lent one
+    /// ([`lend_pipe`](Self::lend_pipe)). Makes no syscall, cannot fail.
+    pub const fn without_pipe() -> Self {
         #[allow(clippy::let_unit_value)]
         let () = Self::NONZERO;
-        if pipe.held != 0 {
-            return Err(Errno::EINVAL);
-        }
-        Ok(Self { pipe, buf: [0; COPY], start: 0, end: 0, path: Path::Copy, spliced: 0, copied: 0 })
+        Self { pipe: None, buf: [0; COPY], start: 0, end: 0, path: Path::Copy, spliced: 0, copied: 0 }
     }
 
     /// Bytes taken from the source and not yet delivered.
     pub const fn pending(&self) -> usize {
-        self.pipe.held + (self.end - self.start)
+        let held = match &self.pipe {
+            Some(pipe) => pipe.held,
+            None => 0,
+        };
+        held + (self.end - self.start)
     }
 
     /// Whether bytes now go through the pipe (bulk data) rather than the
     /// copy buffer.
     pub const fn is_splicing(&self) -> bool {
-        matches!(self.path, Path::Splice)
+        matches!(self.path, Path::Splice) && self.pipe.is_some()
     }
 
-    /// Whether the kernel refused to splice these fds (`EINVAL`), so this
-    /// transfer copies for good.
+    /// Whether the traffic is bulk and the transfer would splice it if it
+    /// had a pipe: the moment to [`lend_pipe`](Self::lend_pipe) one.
+    pub fn wants_pipe(&self) -> bool {
+        self.path == Path::Splice && self.pipe.is_none() && !splice_unavailable()
+    }
+
+    /// Whether the kernel refused to splice these fds (`EINVAL`), or splice
+    /// is unavailable in this process (`ENOSYS`, `EPERM`), so this transfer
+    /// copies for good.
     pub const fn splice_refused(&self) -> bool {
         matches!(self.path, Path::CopyOnly)
     }
@@ -266,21 +336,42 @@ impl<const COPY: usize> Transfer<COPY> {
         self.copied
     }
 
-    /// The pipe, e.g. to read its capacity.
-    pub const fn pipe(&self) -> &Pipe {
-        &self.pipe
+    /// The pipe, if the transfer has one, e.g. to read its capacity.
+    pub const fn pipe(&self) -> Option<&Pipe> {
+        self.pipe.as_ref()
+    }
+
+    /// Gives the transfer a pipe to splice through. Refused (the pipe comes
+    /// back) if the transfer already has one, or if `pipe` holds bytes:
+    /// those belong to another transfer.
+    pub fn lend_pipe(&mut self, pipe: Pipe) -> Result<(), Pipe> {
+        if self.pipe.is_some() || pipe.held != 0 {
+            return Err(pipe);
+        }
+        self.pipe = Some(pipe);
+        Ok(())
+    }
+
+    /// Takes the pipe back (for another transfer, say) if it holds nothing.
+    /// A pipe with bytes in it stays: those bytes belong to this direction
+    /// and go out first on the next call. The transfer then copies until it
+    /// is lent a pipe again.
+    pub fn take_pipe(&mut self) -> Option<Pipe> {
+        match &self.pipe {
+            Some(pipe) if pipe.held == 0 => self.pipe.take(),
+            _ => None,
+        }
     }
 
     /// Takes the pipe back for reuse by another transfer (of another
     /// connection, say), if nothing is pending. A transfer that still holds
-    /// bytes is returned unchanged: those bytes belong to this direction
-    /// and are never handed to another.
-    pub fn into_pipe(self) -> Result<Pipe, Self> {
-        if self.pending() == 0 {
-            Ok(self.pipe)
-        } else {
-            Err(self)
+    /// bytes, or has no pipe, is returned unchanged: those bytes belong to
+    /// this direction and are never handed to another.
+    pub fn into_pipe(mut self) -> Result<Pipe, Self> {
+        if self.pending() != 0 {
+            return Err(self);
         }
+        self.take_pipe().ok_or(self)
     }
 
     /// Moves bytes from `src` to `dst` until the source ends, a side would
@@ -352,50 +443,70 @@ impl<const COPY: usize> Transfer<COPY> {
             }
             return Ok(Some(n));
         }
-        if self.pipe.held > 0 {
+        if let Some(pipe) = self.pipe.as_mut().filter(|pipe| pipe.held > 0) {
             if self.path == Path::CopyOnly {
                 // Splice was refused with bytes in the pipe: copy them out.
-                self.end = self.pipe.read_into(&mut self.buf)?;
+                self.end = pipe.read_into(&mut self.buf)?;
                 return Ok(Some(0));
             }
-            return match self.pipe.drain(dst, left) {
-                Err(Errno::EINVAL) => {
-                    self.path = Path::CopyOnly;
-                    Ok(Some(0))
-                }
-                other => {
-                    let n = other?;
+            return match pipe.drain(dst, left) {
+                Ok(n) => {
                     self.spliced += n as u64;
                     Ok(Some(n))
                 }
+                Err(errno @ (Errno::EINVAL | Errno::ENOSYS | Errno::EPERM)) => {
+                    self.refuse(errno);
+                    Ok(Some(0))
+                }
+                // A full destination. If it is a blocking one (a pipe: the
+                // kernel made the pipe-to-pipe splice nonblocking because
+                // ours is), copy through the buffer, where `write` blocks.
+                Err(Errno::EAGAIN) if !sys::fcntl_getfl(dst)?.contains(OFlags::NONBLOCK) => {
+                    self.end = pipe.read_into(&mut self.buf)?;
+                    Ok(Some(0))
+                }
+                Err(errno) => Err(errno),
             };
         }
         // Nothing pending: take from the source, never more than `left`.
-        let n = match self.path {
-            Path::Splice => {
-                let len = left.min(self.pipe.capacity);
-                let n = match self.pipe.fill(src, len) {
-                    Err(Errno::EINVAL) => {
-                        self.path = Path::CopyOnly;
+        if self.path == Path::Splice && !splice_unavailable() {
+            if let Some(pipe) = self.pipe.as_mut() {
+                let len = left.min(pipe.capacity);
+                match pipe.fill(src, len) {
+                    Ok(n) if n > 0 => {
+                        if n < len && n < SPLICE_THRESHOLD {
+                            self.path = Path::Copy; // the source ran short: small messages again
+                        }
                         return Ok(Some(0));
                     }
-                    other => other?,
-                };
-                if 0 < n && n < len && n < SPLICE_THRESHOLD {
-                    self.path = Path::Copy; // the source ran short: small messages again
+                    // Nothing: the source is empty, or at its end, or
+                    // stopped at a TCP urgent mark with data queued behind
+                    // it, or a blocking unix socket or pipe the kernel read
+                    // as nonblocking. The read below tells which: it steps
+                    // over the mark, blocks on a blocking fd, and its 0 is
+                    // the real end of input.
+                    Ok(_) | Err(Errno::EAGAIN) => {}
+                    Err(errno @ (Errno::EINVAL | Errno::ENOSYS | Errno::EPERM)) => self.refuse(errno),
+                    Err(errno) => return Err(errno),
                 }
-                n
             }
-            Path::Copy | Path::CopyOnly => {
-                let len = left.min(COPY);
-                let n = sys::read(src, &mut self.buf[..len])?;
-                self.end = n;
-                if self.path == Path::Copy && n >= SPLICE_THRESHOLD.min(COPY) {
-                    self.path = Path::Splice; // bulk data: splice what follows
-                }
-                n
-            }
-        };
+        }
+        let len = left.min(COPY);
+        let n = sys::read(src, &mut self.buf[..len])?;
+        self.end = n;
+        if self.path != Path::CopyOnly {
+            // Bulk data (a full read): splice what follows.
+            self.path = if n >= SPLICE_THRESHOLD.min(COPY) { Path::Splice } else { Path::Copy };
+        }
         Ok(if n == 0 { None } else { Some(0) })
+    }
+
+    /// The kernel will not splice: `EINVAL` for these fds, `ENOSYS`/`EPERM`
+    /// for the whole process. Copy from now on.
+    fn refuse(&mut self, errno: Errno) {
+        self.path = Path::CopyOnly;
+        if errno != Errno::EINVAL {
+            SPLICE_UNAVAILABLE.store(true, Ordering::Relaxed);
+        }
     }
 }

@@ -19,19 +19,25 @@
 //! 1. `wake()`: `pending` false → true, raise (write 1 to the eventfd, or
 //!    `kevent` with `NOTE_TRIGGER`); later `wake()`s see `pending` true and
 //!    return with no syscall;
-//! 2. the poller's wait returns the event; `observe(blocking = true)` sets
-//!    `pending` back to false, so the next `wake()` raises again.
+//! 2. a wait returns the event; `observe()` sets `pending` back to false, so
+//!    the next `wake()` raises again, and the wait reports the wakeup.
 //!
-//! A **non-blocking** wait (zero timeout) may take the edge while another
-//! thread is blocked in a wait, or before the next blocking wait: the
-//! wakeup would be lost. `observe(blocking = false)` therefore raises the
-//! signal again and keeps `pending` set, so the blocking wait still wakes
-//! (Go does the same for kqueue's `EVFILT_USER`). That re-raise is the only
-//! second syscall, and only when a non-blocking wait intercepts a wakeup.
+//! Any wait that receives the event reports it, whatever its timeout: a
+//! loop that polls with a zero timeout while it has work sees a wakeup as
+//! promptly as one that blocks (as mio and polling do). A `wake()` that
+//! happens before a wait starts is reported by that wait, or, if it raced
+//! with it (the flag was set but the raise not yet made), by the next one.
+//! When several threads wait on one poller at once, each wakeup ends one of
+//! those waits: the one that receives the event.
 //!
 //! A signal that cannot be raised because its counter is full (an eventfd
 //! at `u64::MAX - 1`, `EAGAIN`) is reset and raised again. (A user event
 //! has no counter: it never reports `EAGAIN`.)
+//!
+//! `wake()` is async-signal-safe: an atomic swap and, at most, a `write`
+//! (or `kevent`) and a `read`; no lock, no allocation. A signal handler may
+//! call it to end a blocking wait, which a signal alone never does (the
+//! poller retries `EINTR`).
 
 use crate::sync::{AtomicBool, Ordering};
 use crate::Errno;
@@ -85,21 +91,12 @@ impl WakeFlag {
         raised
     }
 
-    /// The poller got the signal's event. `blocking`: the wait could have
-    /// slept (no timeout, or a non-zero one).
-    ///
-    /// Returns whether this wait consumed the wakeup: `true` for a blocking
-    /// wait, which re-opens the flag; `false` for a non-blocking one, which
-    /// re-raises the signal so the wakeup is not lost (see the module docs).
-    pub fn observe(&self, signal: &impl WakeSignal, blocking: bool) -> Result<bool, Errno> {
-        if blocking {
-            // AcqRel: see `wake`; a swap, not a store, so that a `wake`
-            // deduplicated against this cycle is visible to the caller.
-            self.pending.swap(false, Ordering::AcqRel);
-            Ok(true)
-        } else {
-            raise(signal).map(|()| false)
-        }
+    /// A wait received the signal's event: the wakeup is consumed (the
+    /// wait reports it), and the flag re-opens for the next `wake`.
+    pub fn observe(&self) {
+        // AcqRel: see `wake`; a swap, not a store, so that a `wake`
+        // deduplicated against this cycle is visible to the caller.
+        self.pending.swap(false, Ordering::AcqRel);
     }
 
     /// Whether a wakeup is raised and not yet consumed.

@@ -20,17 +20,20 @@
 //! i.e. a sleep nothing can end: the fake kernel asserts that it never
 //! happens.
 //!
-//! Property checked in every interleaving, for both kernels: a `wake()`
-//! that happens after the poller's last check of the shared state always
-//! ends its next blocking wait, and the number of raises (eventfd writes or
-//! `NOTE_TRIGGER` kevents, i.e. syscalls) is at most one per consumed
-//! wakeup, plus one pending, plus one per wakeup a non-blocking wait
-//! intercepted (the relay, Go's "wrong thread" re-post).
+//! Properties checked in every interleaving, for both kernels:
 //!
-//! Two deliberately broken variants must fail (`should_panic`): a
-//! non-blocking wait that consumes the wakeup as a blocking one would, and
-//! one that takes the event without relaying it. If either ever passes,
-//! the model can no longer detect lost wakeups.
+//! - a `wake()` that happens after the poller's last check of the shared
+//!   state always ends its next blocking wait;
+//! - a `wake()` that happens before a wait of any kind, a zero-timeout one
+//!   included, is reported by that wait or (if they raced) by the next one;
+//! - the number of raises (eventfd writes or `NOTE_TRIGGER` kevents, i.e.
+//!   syscalls) is at most one per consumed wakeup, plus one pending.
+//!
+//! Deliberately broken variants must fail (`should_panic`): a zero-timeout
+//! wait that takes the event and re-posts it instead of reporting it (the
+//! crate's rule before this model), and a wait that takes the event without
+//! re-opening the flag (so later wakes are deduplicated away). If either
+//! ever passes, the model can no longer detect what it is for.
 
 #![cfg(loom)]
 
@@ -130,20 +133,6 @@ impl WakeSignal for FakeKernel {
     }
 }
 
-/// A signal whose raises do nothing: handed to `observe` by the broken
-/// "no relay" variant, it is the relay's `NOTE_TRIGGER` never made.
-struct NoRelay;
-
-impl WakeSignal for NoRelay {
-    fn raise(&self) -> Result<(), Errno> {
-        Ok(())
-    }
-
-    fn reset(&self) -> Result<(), Errno> {
-        Ok(())
-    }
-}
-
 /// The poller and wakers' shared world: protocol, kernel, and the state a
 /// wakeup announces (`work`, written Relaxed: only the protocol orders it).
 struct World {
@@ -151,7 +140,6 @@ struct World {
     kernel: FakeKernel,
     work: AtomicUsize,
     consumed: AtomicUsize,
-    intercepted: AtomicUsize,
 }
 
 impl World {
@@ -162,7 +150,6 @@ impl World {
             kernel: FakeKernel::new(kind, others),
             work: AtomicUsize::new(0),
             consumed: AtomicUsize::new(0),
-            intercepted: AtomicUsize::new(0),
         })
     }
 
@@ -176,22 +163,19 @@ impl World {
     /// `Poller::wait(None)`, as the crate does it.
     fn blocking_wait(&self) {
         self.kernel.wait_blocking();
-        assert!(self.flag.observe(&self.kernel, true).unwrap());
+        self.flag.observe();
         self.consumed.fetch_add(1, Relaxed);
     }
 
-    /// `Poller::wait(Some(ZERO))`, as the crate does it.
-    fn nonblocking_wait(&self) {
-        if self.kernel.wait_nonblocking() {
-            assert!(!self.flag.observe(&self.kernel, false).unwrap());
-            self.intercepted.fetch_add(1, Relaxed);
+    /// `Poller::wait(Some(ZERO))`, as the crate does it; returns whether it
+    /// reported a wakeup (`Events::is_woken`).
+    fn nonblocking_wait(&self) -> bool {
+        let took = self.kernel.wait_nonblocking();
+        if took {
+            self.flag.observe();
+            self.consumed.fetch_add(1, Relaxed);
         }
-    }
-
-    /// A thread that only makes one non-blocking wait.
-    fn nonblocking_poller(&self) {
-        self.nonblocking_wait();
-        self.kernel.finished();
+        took
     }
 
     /// The event loop: check the state, sleep until woken, until all seen.
@@ -203,7 +187,7 @@ impl World {
 
     fn assert_syscalls_bounded(&self) {
         let raises = self.kernel.raises.load(Relaxed);
-        let bound = self.consumed.load(Relaxed) + 1 + self.intercepted.load(Relaxed);
+        let bound = self.consumed.load(Relaxed) + 1;
         assert!(raises <= bound, "{raises} raises for {bound} cycles");
     }
 }
@@ -233,21 +217,6 @@ fn two_wakers_one_blocking_poller(kind: Kind) {
     });
 }
 
-/// Go's "wrong thread": a non-blocking poll takes the event while the
-/// blocking poller sleeps. The relay (a second raise) must still wake the
-/// sleeper.
-fn a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup(kind: Kind) {
-    model(move || {
-        let world = World::new(kind, 2);
-        let waker = spawn(&world, World::produce);
-        let poll = spawn(&world, World::nonblocking_poller);
-        world.consume_until(1);
-        waker.join().unwrap();
-        poll.join().unwrap();
-        world.assert_syscalls_bounded();
-    });
-}
-
 fn a_nonblocking_wait_before_a_blocking_one_on_the_same_thread(kind: Kind) {
     model(move || {
         let world = World::new(kind, 1);
@@ -255,6 +224,26 @@ fn a_nonblocking_wait_before_a_blocking_one_on_the_same_thread(kind: Kind) {
         world.nonblocking_wait();
         world.consume_until(1);
         waker.join().unwrap();
+        world.assert_syscalls_bounded();
+    });
+}
+
+/// A loop that only polls with a zero timeout: a `wake()` that happened
+/// before a wait is reported by that wait or an earlier one. `wait` is the
+/// zero-timeout wait under test.
+fn zero_timeout_waits_report_every_wakeup(kind: Kind, wait: fn(&World) -> bool) {
+    model(move || {
+        let world = World::new(kind, 1);
+        let waker = spawn(&world, World::produce);
+        let mut reported = wait(&world);
+        waker.join().unwrap();
+        // `wake()` has returned: the raise is made, so this wait sees it
+        // unless an earlier one already reported it.
+        reported |= wait(&world);
+        assert!(reported, "a zero-timeout wait never reported a wake() that happened before it");
+        // The wakeup came with its work, and was reported once.
+        assert_eq!(world.work.load(Relaxed), 1);
+        assert!(!wait(&world), "one wake() reported twice");
         world.assert_syscalls_bounded();
     });
 }
@@ -270,13 +259,13 @@ fn user_event_two_wakers_one_blocking_poller() {
 }
 
 #[test]
-fn eventfd_a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup() {
-    a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup(EVENTFD);
+fn eventfd_zero_timeout_waits_report_every_wakeup() {
+    zero_timeout_waits_report_every_wakeup(EVENTFD, World::nonblocking_wait);
 }
 
 #[test]
-fn user_event_a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup() {
-    a_nonblocking_wait_on_another_thread_does_not_steal_the_wakeup(Kind::UserEvent);
+fn user_event_zero_timeout_waits_report_every_wakeup() {
+    zero_timeout_waits_report_every_wakeup(Kind::UserEvent, World::nonblocking_wait);
 }
 
 #[test]
@@ -302,59 +291,55 @@ fn eventfd_a_full_counter_is_reset_and_the_wakeup_still_delivered() {
     });
 }
 
-/// The broken variants' harness: a waker, a thread whose non-blocking wait
-/// runs `broken_observe` when it takes the event, and the blocking poller.
-fn broken_nonblocking_wait(kind: Kind, broken_observe: fn(&World)) {
+/// BUG (on purpose): the crate's rule before this model: a zero-timeout
+/// wait that takes the event re-posts it (for a blocking wait elsewhere)
+/// and reports nothing.
+fn relay_instead_of_report(world: &World) -> bool {
+    if world.kernel.wait_nonblocking() {
+        world.kernel.raise().unwrap();
+    }
+    false
+}
+
+/// BUG (on purpose): the wait takes the event but never re-opens the flag,
+/// so every later `wake()` is deduplicated against a consumed wakeup.
+fn blocking_wait_without_observe(world: &World) {
+    world.kernel.wait_blocking();
+}
+
+#[test]
+#[should_panic(expected = "never reported")]
+fn broken_eventfd_zero_timeout_wait_that_relays_instead_of_reporting_is_caught() {
+    zero_timeout_waits_report_every_wakeup(EVENTFD, relay_instead_of_report);
+}
+
+#[test]
+#[should_panic(expected = "never reported")]
+fn broken_user_event_zero_timeout_wait_that_relays_instead_of_reporting_is_caught() {
+    zero_timeout_waits_report_every_wakeup(Kind::UserEvent, relay_instead_of_report);
+}
+
+fn broken_flag_never_reopened(kind: Kind) {
     model(move || {
         let world = World::new(kind, 2);
-        let waker = spawn(&world, World::produce);
-        let poll = {
-            let world = world.clone();
-            thread::spawn(move || {
-                if world.kernel.wait_nonblocking() {
-                    broken_observe(&world);
-                }
-                world.kernel.finished();
-            })
-        };
-        world.consume_until(1);
-        waker.join().unwrap();
-        poll.join().unwrap();
+        let wakers = [spawn(&world, World::produce), spawn(&world, World::produce)];
+        while world.work.load(Relaxed) < 2 {
+            blocking_wait_without_observe(&world);
+        }
+        for w in wakers {
+            w.join().unwrap();
+        }
     });
 }
 
-/// BUG (on purpose): `blocking = true` on a non-blocking wait, which
-/// consumes the wakeup (re-opens the flag) instead of relaying it.
-fn consume_as_if_blocking(world: &World) {
-    world.flag.observe(&world.kernel, true).unwrap();
-}
-
-/// BUG (on purpose): the protocol's non-blocking path, but the relay's
-/// raise (`NOTE_TRIGGER` again) is never made.
-fn no_relay(world: &World) {
-    world.flag.observe(&NoRelay, false).unwrap();
+#[test]
+#[should_panic(expected = "lost wakeup")]
+fn broken_eventfd_flag_never_reopened_is_caught() {
+    broken_flag_never_reopened(EVENTFD);
 }
 
 #[test]
 #[should_panic(expected = "lost wakeup")]
-fn broken_eventfd_nonblocking_wait_that_consumes_the_wakeup_is_caught() {
-    broken_nonblocking_wait(EVENTFD, consume_as_if_blocking);
-}
-
-#[test]
-#[should_panic(expected = "lost wakeup")]
-fn broken_user_event_nonblocking_wait_that_consumes_the_wakeup_is_caught() {
-    broken_nonblocking_wait(Kind::UserEvent, consume_as_if_blocking);
-}
-
-#[test]
-#[should_panic(expected = "lost wakeup")]
-fn broken_user_event_without_relay_is_caught() {
-    broken_nonblocking_wait(Kind::UserEvent, no_relay);
-}
-
-#[test]
-#[should_panic(expected = "lost wakeup")]
-fn broken_eventfd_without_relay_is_caught() {
-    broken_nonblocking_wait(EVENTFD, no_relay);
+fn broken_user_event_flag_never_reopened_is_caught() {
+    broken_flag_never_reopened(Kind::UserEvent);
 }

@@ -5,6 +5,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
@@ -58,6 +60,54 @@ fn read_hangup_is_reported_when_the_peer_shuts_down() {
     drop(b);
     poller.wait(&mut events, None).unwrap();
     assert!(events.iter().next().unwrap().is_hangup());
+}
+
+/// mio's rule: a read side is closed when the peer hung up entirely (HUP)
+/// or shut down its writing side (RDHUP with IN), whether or not
+/// `READ_HANGUP` was asked for; code ported from mio relies on it.
+#[test]
+fn a_full_close_is_a_read_hangup_without_asking_for_it() {
+    let poller = Poller::new().unwrap();
+    let (a, b) = stream_pair();
+    poller.register(&a, 1, Interest::READABLE, Mode::Level).unwrap();
+    drop(b);
+    let mut events = Events::<8>::new();
+    assert_eq!(poller.wait(&mut events, NOW), Ok(1));
+    let ev = events.iter().next().unwrap();
+    assert!(ev.is_readable() && ev.is_hangup(), "{ev:?}");
+    assert!(ev.is_read_hangup(), "a full close is a closed read side: {ev:?}");
+    assert!(ev.is_write_hangup(), "and a closed write side: {ev:?}");
+}
+
+#[test]
+fn a_half_close_is_a_read_hangup_only() {
+    let poller = Poller::new().unwrap();
+    let (a, b) = stream_pair();
+    poller.register(&a, 1, Interest::BOTH | Interest::READ_HANGUP, Mode::Level).unwrap();
+    shutdown(&b, Shutdown::Write).unwrap();
+    let mut events = Events::<8>::new();
+    assert_eq!(poller.wait(&mut events, NOW), Ok(1));
+    let ev = events.iter().next().unwrap();
+    assert!(ev.is_read_hangup() && ev.is_writable(), "{ev:?}");
+    assert!(!ev.is_hangup() && !ev.is_write_hangup(), "the write side is still open: {ev:?}");
+}
+
+/// TCP urgent data is `EPOLLPRI`: `Interest::PRIORITY` / `is_priority`.
+#[test]
+fn urgent_data_is_a_priority_event() {
+    let (client, server) = support::tcp_pair();
+    let poller = Poller::new().unwrap();
+    poller.register(&server, 1, Interest::PRIORITY, Mode::Edge).unwrap();
+    let mut events = Events::<8>::new();
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    // SAFETY: sends one byte from a valid buffer on an open socket.
+    let sent = unsafe {
+        libc::send(bareio::fd::AsRawFd::as_raw_fd(&client), b"!".as_ptr().cast(), 1, libc::MSG_OOB)
+    };
+    assert_eq!(sent, 1);
+    assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(30))), Ok(1));
+    let ev = events.iter().next().unwrap();
+    assert!(ev.is_priority(), "{ev:?}");
 }
 
 #[test]
@@ -244,7 +294,8 @@ fn errors_are_errnos_not_panics() {
     let poller = Poller::new().unwrap();
     let (r, _w) = pipe();
     poller.register(&r, 1, Interest::READABLE, Mode::Level).unwrap();
-    assert_eq!(poller.register(&r, 1, Interest::READABLE, Mode::Level), Err(Errno::EEXIST));
+    // Registering again replaces the registration (tests/poller_portable.rs).
+    assert_eq!(poller.register(&r, 1, Interest::READABLE, Mode::Level), Ok(()));
     let (other, _w2) = pipe();
     assert_eq!(poller.modify(&other, 1, Interest::READABLE, Mode::Level), Err(Errno::ENOENT));
     assert_eq!(poller.deregister(&other), Err(Errno::ENOENT));

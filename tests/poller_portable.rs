@@ -143,22 +143,89 @@ fn deregister_and_errors() {
     assert_eq!(poller.register(closed, 2, Interest::READABLE, Mode::Level), Err(Errno::EBADF));
 }
 
+/// One semantics on every backend: registering an fd again replaces its
+/// registration (token, interest and mode), like `modify`.
 #[test]
-fn wakeups_are_deduplicated_and_relayed_past_a_nonblocking_wait() {
+fn registering_again_replaces_the_registration() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    poller.register(fd(&a), 1, Interest::WRITABLE, Mode::Level).unwrap();
+    poller.register(fd(&a), 2, Interest::READABLE, Mode::Edge).unwrap();
+    b.write_all(b"x").unwrap();
+    let mut events = Events::<8>::new();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(ready(&events, 1), None, "the old registration is gone: {events:?}");
+    assert_eq!(ready(&events, 2), Some((true, false, false)), "{events:?}");
+    // Edge now: not reported again until new data.
+    poller.wait(&mut events, NOW).unwrap();
+    assert!(events.is_empty(), "{events:?}");
+}
+
+/// An interest with nothing to watch is refused on every backend (epoll
+/// would watch for errors only, kqueue would register nothing).
+#[test]
+fn an_empty_interest_is_einval() {
+    let poller = Poller::new().unwrap();
+    let (a, _b) = pair();
+    assert_eq!(poller.register(fd(&a), 1, Interest::empty(), Mode::Level), Err(Errno::EINVAL));
+    poller.register(fd(&a), 1, Interest::READABLE, Mode::Level).unwrap();
+    assert_eq!(poller.modify(fd(&a), 1, Interest::empty(), Mode::Level), Err(Errno::EINVAL));
+}
+
+/// A fired oneshot stays registered (disabled): `modify` re-arms it and
+/// `deregister` finds it, on every backend.
+#[test]
+fn a_fired_oneshot_stays_registered_until_deregistered() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    poller.register(fd(&a), 1, Interest::READABLE, Mode::Oneshot).unwrap();
+    b.write_all(b"x").unwrap();
+    let mut events = Events::<8>::new();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(ready(&events, 1), Some((true, false, false)));
+    poller.wait(&mut events, NOW).unwrap();
+    assert!(events.is_empty(), "fired: disabled");
+    poller.modify(fd(&a), 2, Interest::READABLE, Mode::Oneshot).unwrap();
+    poller.wait(&mut events, NOW).unwrap();
+    assert_eq!(ready(&events, 2), Some((true, false, false)), "re-armed");
+    poller.deregister(fd(&a)).unwrap();
+    assert_eq!(poller.deregister(fd(&a)), Err(Errno::ENOENT));
+}
+
+#[test]
+fn a_zero_timeout_wait_reports_a_wakeup_and_wakes_are_deduplicated() {
     let poller = Poller::new().unwrap();
     let mut events = Events::<4>::new();
     for _ in 0..100 {
         poller.wake().unwrap();
     }
-    // A non-blocking wait takes the event but relays the wakeup...
+    // A loop polling with a zero timeout sees the wakeup...
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    assert!(events.is_woken(), "a zero-timeout wait took the wakeup without reporting it");
+    // ...once: 100 wakes were one wakeup, nothing is left for later waits.
     assert_eq!(poller.wait(&mut events, NOW), Ok(0));
     assert!(!events.is_woken());
-    // ...so the blocking wait still wakes (it would hang if lost).
+    // A new wake is a new wakeup, for a timed wait as for a zero one.
+    poller.wake().unwrap();
     assert_eq!(poller.wait(&mut events, LONG), Ok(0));
     assert!(events.is_woken());
-    // 100 wakes were one wakeup: nothing is left.
+    poller.wake().unwrap();
     assert_eq!(poller.wait(&mut events, NOW), Ok(0));
-    assert!(!events.is_woken());
+    assert!(events.is_woken());
+}
+
+/// The wakeup comes with the other events of the same wait.
+#[test]
+fn a_wakeup_is_reported_alongside_readiness() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    poller.register(fd(&a), 3, Interest::READABLE, Mode::Level).unwrap();
+    b.write_all(b"x").unwrap();
+    poller.wake().unwrap();
+    let mut events = Events::<4>::new();
+    poller.wait(&mut events, NOW).unwrap();
+    assert!(events.is_woken());
+    assert_eq!(ready(&events, 3), Some((true, false, false)), "{events:?}");
 }
 
 #[test]

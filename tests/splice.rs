@@ -364,3 +364,240 @@ fn the_path_follows_the_traffic() {
     assert_eq!(run(&[2; 100]), (copied, spliced + 100, false), "short splice: back to copying");
     assert_eq!(run(&[3; 100]), (copied + 100, spliced + 100, false), "small again: copied");
 }
+
+// ---- Urgent (out-of-band) TCP data -------------------------------------
+//
+// The kernel stops both a `read` and a `splice` at the urgent mark. A read
+// at the mark skips the urgent byte (it is not part of the stream unless
+// SO_OOBINLINE) and goes on; a splice there returns EAGAIN (or 0 after the
+// peer's FIN) with the rest still queued. A Transfer must deliver every
+// in-band byte either way, and say `Eof` only at the real end.
+
+/// Sends `before` bytes, one urgent byte `!` (`MSG_OOB`) and `after`
+/// bytes into `into`; then, once `fin` says so, ends the stream. Returns
+/// the in-band bytes.
+fn send_with_urgent_byte(into: &OwnedFd, before: usize, after: usize, fin: impl FnOnce()) -> Vec<u8> {
+    let head = pattern(0, before);
+    let tail = pattern(before, after);
+    write_all(into, &head);
+    // SAFETY: sends one byte from a valid buffer on an open socket.
+    let sent =
+        unsafe { libc::send(bareio::fd::AsRawFd::as_raw_fd(into), b"!".as_ptr().cast(), 1, libc::MSG_OOB) };
+    assert_eq!(sent, 1, "send(MSG_OOB)");
+    write_all(into, &tail);
+    fin();
+    shutdown(into, Shutdown::Write).unwrap();
+    [head, tail].concat()
+}
+
+/// When the sender of [`urgent_data_case`] ends its stream.
+#[derive(Clone, Copy, Debug)]
+enum Fin {
+    /// Right after the data: the FIN is queued behind it.
+    Early,
+    /// Only after every in-band byte arrived: until then a transfer stuck
+    /// at the mark has nothing to wake it.
+    AfterDelivery,
+}
+
+/// Runs `transfer` from a nonblocking TCP source with urgent data to a
+/// unix socket, waiting on the poller in `mode`, and checks every in-band
+/// byte arrives and `Eof` comes only at the end.
+fn urgent_data_case(before: usize, after: usize, mode: Mode, fin: Fin) -> Transfer<4096> {
+    let expected_len = before + after;
+    let (into, from) = tcp_pair();
+    let (to, out) = unix_pair();
+    set_nonblocking(&from, true).unwrap();
+    let (delivered_tx, delivered_rx) = std::sync::mpsc::channel::<()>();
+    // More than the socket buffers hold: written from another thread.
+    let sender = std::thread::spawn(move || {
+        send_with_urgent_byte(&into, before, after, || {
+            if let Fin::AfterDelivery = fin {
+                // Bounded: a stalled transfer ends the test first.
+                let _ = delivered_rx.recv_timeout(Duration::from_secs(30));
+            }
+        })
+    });
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match read(&out, &mut buf).unwrap() {
+                0 => return got,
+                n => got.extend_from_slice(&buf[..n]),
+            }
+            if got.len() == expected_len {
+                let _ = delivered_tx.send(());
+            }
+        }
+    });
+    let poller = Poller::new().unwrap();
+    poller.register(&from, 1, Interest::READABLE, mode).unwrap();
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    let mut events = Events::<4>::new();
+    let mut moved = 0;
+    // A correct transfer needs a few turns per 64 KiB; a level-triggered
+    // busy loop on a stuck source would need forever.
+    for _turn in 0..10_000 {
+        let progress = transfer.run(&from, &to, None).unwrap();
+        moved += progress.moved;
+        match progress.stop {
+            Stop::Eof => {
+                assert_eq!(moved, expected_len, "Eof with {moved} of {expected_len} in-band bytes");
+                drop(to);
+                let expected = sender.join().unwrap();
+                let got = reader.join().unwrap();
+                assert!(got == expected, "in-band bytes differ ({} arrived)", got.len());
+                return transfer;
+            }
+            Stop::SourceWouldBlock => {
+                poller.wait(&mut events, Some(Duration::from_secs(10))).unwrap();
+                // On failure `from` and `to` are dropped by the unwind: the
+                // sender and reader threads then end too.
+                assert!(
+                    !events.is_empty(),
+                    "stalled: SourceWouldBlock after {moved} of {expected_len} bytes with the rest queued"
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    panic!("no end after 10,000 turns: {moved} of {expected_len} bytes (a busy loop)");
+}
+
+#[test]
+fn urgent_data_on_the_splice_path_loses_no_in_band_byte_edge_triggered() {
+    for fin in [Fin::AfterDelivery, Fin::Early] {
+        let transfer = urgent_data_case(256 * 1024, 64 * 1024, Mode::Edge, fin);
+        assert!(transfer.bytes_spliced() > 0, "the bulk before the mark is spliced");
+    }
+}
+
+#[test]
+fn urgent_data_on_the_splice_path_loses_no_in_band_byte_level_triggered() {
+    for fin in [Fin::AfterDelivery, Fin::Early] {
+        urgent_data_case(256 * 1024, 64 * 1024, Mode::Level, fin);
+    }
+}
+
+#[test]
+fn urgent_data_on_the_copy_path_loses_no_in_band_byte() {
+    for (mode, fin) in [(Mode::Edge, Fin::Early), (Mode::Level, Fin::AfterDelivery)] {
+        let transfer = urgent_data_case(100, 100, mode, fin);
+        assert_eq!(transfer.bytes_spliced(), 0, "small messages are copied");
+    }
+}
+
+/// With SO_OOBINLINE the urgent byte is part of the stream: it arrives in
+/// place.
+#[test]
+fn urgent_data_with_oobinline_arrives_in_place() {
+    let (into, from) = tcp_pair();
+    let (to, out) = unix_pair();
+    setsockopt(&from, SockOpt::new(libc::SOL_SOCKET, libc::SO_OOBINLINE), 1).unwrap();
+    let in_band = send_with_urgent_byte(&into, 200_000, 1000, || {});
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    let progress = transfer.run(&from, &to, None).unwrap();
+    assert_eq!(progress.stop, Stop::Eof);
+    drop(to);
+    let got = read_to_end(&out);
+    let expected = [&in_band[..200_000], b"!", &in_band[200_000..]].concat();
+    assert!(got == expected, "{} bytes arrived, {} expected", got.len(), expected.len());
+}
+
+// ---- Blocking fds --------------------------------------------------------
+//
+// With both fds blocking, `run` returns only at end of input, at the limit
+// or on an error. The transfer's own pipe is nonblocking, and the kernel
+// applies SPLICE_F_NONBLOCK to the other side too for unix sockets and
+// pipe-to-pipe splices: that must not leak out as a would-block.
+
+/// Feeds `total` bytes in `chunk`s into `into`, each only after the
+/// previous one was read at the far end (so the source is momentarily empty
+/// between chunks, whatever the timing), and checks that one blocking `run`
+/// moves everything and ends with `Eof`.
+fn one_blocking_run(
+    (into, from): (OwnedFd, OwnedFd),
+    (to, out): (OwnedFd, OwnedFd),
+    total: usize,
+    chunk: usize,
+) -> Transfer<4096> {
+    let (arrived_tx, arrived_rx) = std::sync::mpsc::channel::<usize>();
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    std::thread::scope(|s| {
+        let arrived_rx = arrived_rx;
+        s.spawn(move || {
+            let mut offset = 0;
+            while offset < total {
+                let len = chunk.min(total - offset);
+                write_all(&into, &pattern(offset, len));
+                offset += len;
+                // Wait until the reader has it all: the source is empty now.
+                while arrived_rx.recv_timeout(Duration::from_secs(60)).expect("reader stalled") < offset {}
+            }
+        });
+        let reader = s.spawn(move || {
+            let mut got = Vec::new();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                match read(&out, &mut buf).unwrap() {
+                    0 => return got,
+                    n => {
+                        got.extend_from_slice(&buf[..n]);
+                        let _ = arrived_tx.send(got.len());
+                    }
+                }
+            }
+        });
+        let progress = transfer.run(&from, &to, None).unwrap();
+        assert_eq!(
+            (progress.stop, progress.moved, progress.pending),
+            (Stop::Eof, total, 0),
+            "a blocking run returned before the end"
+        );
+        drop(to);
+        let got = reader.join().unwrap();
+        assert!(got == pattern(0, total), "bytes differ ({} arrived)", got.len());
+    });
+    transfer
+}
+
+fn blocking_pipe() -> (OwnedFd, OwnedFd) {
+    let (r, w) = pipe2(PipeFlags::CLOEXEC).unwrap();
+    (w, r) // (write end, read end): `into` first, like the socket pairs
+}
+
+#[test]
+fn blocking_unix_source_momentarily_empty_runs_to_the_end() {
+    let transfer = one_blocking_run(unix_pair(), tcp_pair(), 1 << 20, 64 * 1024);
+    assert!(transfer.bytes_spliced() > 0, "64 KiB chunks are spliced");
+}
+
+#[test]
+fn blocking_pipe_source_momentarily_empty_runs_to_the_end() {
+    let transfer = one_blocking_run(blocking_pipe(), tcp_pair(), 1 << 20, 64 * 1024);
+    assert!(transfer.bytes_spliced() > 0, "64 KiB chunks are spliced");
+}
+
+/// A blocking pipe destination that fills up: its reader drains it only
+/// after the writer has filled it (the pipe is 64 KiB, each chunk 256 KiB).
+#[test]
+fn blocking_full_pipe_destination_runs_to_the_end() {
+    let (into, from) = tcp_pair();
+    let (r, w) = pipe2(PipeFlags::CLOEXEC).unwrap();
+    let total = 4 << 20;
+    let mut transfer = Transfer::<4096>::new().unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            for offset in (0..total).step_by(256 * 1024) {
+                write_all(&into, &pattern(offset, 256 * 1024));
+            }
+        });
+        let reader = s.spawn(move || read_to_end(&r));
+        let progress = transfer.run(&from, &w, None).unwrap();
+        assert_eq!((progress.stop, progress.moved), (Stop::Eof, total), "a blocking run returned early");
+        drop(w);
+        assert!(reader.join().unwrap() == pattern(0, total));
+    });
+    assert!(transfer.bytes_spliced() > 0);
+}

@@ -476,6 +476,30 @@ fn signal_wrappers_refuse_bad_arguments() {
     assert_eq!(read_signal(&y), Err(Errno::EIO), "not a whole signalfd_siginfo");
 }
 
+/// 32, 33 (glibc: SIGCANCEL, SIGSETXID) and 34 (musl's SIGSYNCCALL) are
+/// the C libraries' own: blocking them in one thread makes `setuid` or
+/// `pthread_cancel` in a libc process hang, so a `SigSet` refuses them
+/// (as rustix does); the first application real-time signal is 35.
+#[test]
+fn sigsets_refuse_the_c_librarys_reserved_signals() {
+    let mut set = SigSet::empty();
+    for reserved in 32..=34 {
+        assert_eq!(set.add(reserved), Err(Errno::EINVAL), "signal {reserved}");
+        assert!(!set.contains(reserved));
+    }
+    assert_eq!(set.add(35), Ok(()));
+    assert_eq!(set.add(31), Ok(()));
+    assert!(set.contains(35) && set.contains(31));
+    // Blocking "everything" the set can express leaves them deliverable.
+    let mut all = SigSet::empty();
+    for signal in 1..=SigSet::CAPACITY {
+        let _ = all.add(signal);
+    }
+    let original = sigprocmask(SigmaskHow::Block, Some(&all)).unwrap();
+    let blocked = sigprocmask(SigmaskHow::SetMask, Some(&original)).unwrap();
+    assert!(blocked.contains(SIGTERM) && !blocked.contains(32) && !blocked.contains(33));
+}
+
 #[test]
 fn prlimit_reads_what_libc_reads_and_refuses_soft_above_hard() {
     let ours = prlimit(Resource::Nofile, None).unwrap();

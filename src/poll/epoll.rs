@@ -20,6 +20,7 @@ pub(super) type ReadyFlags = EpollFlags;
 pub(super) const READABLE: u32 = EpollFlags::IN.bits();
 pub(super) const WRITABLE: u32 = EpollFlags::OUT.bits();
 pub(super) const READ_HANGUP: u32 = EpollFlags::RDHUP.bits();
+pub(super) const PRIORITY: u32 = EpollFlags::PRI.bits();
 
 pub(super) fn to_event(ev: &EpollEvent) -> Event {
     Event { token: ev.data, flags: ev.events }
@@ -30,11 +31,27 @@ pub(super) fn is_waker(ev: &EpollEvent) -> bool {
 }
 
 // What each `Event` accessor looks for.
-pub(super) const READY_READABLE: EpollFlags = EpollFlags::IN.union(EpollFlags::HUP).union(EpollFlags::ERR);
-pub(super) const READY_WRITABLE: EpollFlags = EpollFlags::OUT.union(EpollFlags::ERR);
-pub(super) const READY_READ_HANGUP: EpollFlags = EpollFlags::RDHUP;
-pub(super) const READY_HANGUP: EpollFlags = EpollFlags::HUP;
-pub(super) const READY_ERROR: EpollFlags = EpollFlags::ERR;
+pub(super) const fn is_readable(f: EpollFlags) -> bool {
+    f.intersects(EpollFlags::IN.union(EpollFlags::HUP).union(EpollFlags::ERR))
+}
+pub(super) const fn is_writable(f: EpollFlags) -> bool {
+    f.intersects(EpollFlags::OUT.union(EpollFlags::ERR))
+}
+pub(super) const fn is_read_hangup(f: EpollFlags) -> bool {
+    f.contains(EpollFlags::HUP) || f.contains(EpollFlags::IN.union(EpollFlags::RDHUP))
+}
+pub(super) const fn is_write_hangup(f: EpollFlags) -> bool {
+    f.intersects(EpollFlags::HUP.union(EpollFlags::ERR))
+}
+pub(super) const fn is_hangup(f: EpollFlags) -> bool {
+    f.contains(EpollFlags::HUP)
+}
+pub(super) const fn is_error(f: EpollFlags) -> bool {
+    f.contains(EpollFlags::ERR)
+}
+pub(super) const fn is_priority(f: EpollFlags) -> bool {
+    f.contains(EpollFlags::PRI)
+}
 
 fn mode_flags(mode: Mode) -> EpollFlags {
     match mode {
@@ -73,7 +90,10 @@ impl Selector {
         interest: Interest,
         mode: Mode,
     ) -> Result<(), Errno> {
-        sys::epoll_add(&self.epoll, fd, event(token, interest, mode))
+        match sys::epoll_add(&self.epoll, fd, event(token, interest, mode)) {
+            Err(Errno::EEXIST) => sys::epoll_modify(&self.epoll, fd, event(token, interest, mode)),
+            other => other,
+        }
     }
 
     pub(super) fn modify(

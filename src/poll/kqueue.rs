@@ -13,23 +13,31 @@
 //! The waker is a user event registered once with `EV_ADD | EV_CLEAR` and
 //! raised with `NOTE_TRIGGER` (one `kevent` call, no fd of its own).
 //! `EV_CLEAR` resets it when a wait returns it, so nothing needs draining
-//! and a new trigger is a new event; triggers before that coalesce. When a
-//! non-blocking wait picks it up, the shared protocol triggers it again
-//! (the relay) so the blocking wait still wakes: one extra `kevent`, only
-//! then, instead of disabling and re-enabling the event on every cycle.
+//! and a new trigger is a new event; triggers before that coalesce. The
+//! wait that receives it reports it, whatever its timeout (the shared
+//! protocol, [`crate::wake`]).
 //!
 //! # Registrations
 //!
 //! Each fd is one or two kernel events: `EVFILT_READ` (for
 //! [`Interest::READABLE`] or [`Interest::READ_HANGUP`]) and
 //! `EVFILT_WRITE`, both with the token as `udata`. [`Mode::Level`] is no
-//! flag, [`Mode::Edge`] `EV_CLEAR`, [`Mode::Oneshot`] `EV_ONESHOT`. Changes
-//! go in one `kevent` call with `EV_RECEIPT`, so each reports its own
-//! error. `modify` deletes both filters then adds the wanted ones in that
-//! same call: adding an existing kernel event again updates its `udata`
-//! but not its `EV_CLEAR`/`EV_ONESHOT` (FreeBSD's `kqueue_register` keeps
-//! the old flags), so a mode change needs the delete. A re-armed oneshot
-//! and a new mode are both re-evaluated at once, as epoll's `MOD` does.
+//! flag, [`Mode::Edge`] `EV_CLEAR`, [`Mode::Oneshot`] `EV_DISPATCH` (the
+//! event is disabled after delivery but stays registered, as with
+//! `EPOLLONESHOT`, so `modify` re-arms it and `deregister` finds it;
+//! `EV_ONESHOT` would delete it). [`Interest::PRIORITY`] has no filter here
+//! (FreeBSD has no exception filter): it is accepted with another interest
+//! and never reported, and alone it is `EINVAL` (nothing to watch).
+//!
+//! Changes go in one `kevent` call with `EV_RECEIPT`, so each reports its
+//! own error. `register` and `modify` both delete both filters then add the
+//! wanted ones in that same call: adding an existing kernel event again
+//! updates its `udata` but not its `EV_CLEAR`/`EV_DISPATCH` (FreeBSD's
+//! `kqueue_register` keeps the old flags), so a new mode needs the delete.
+//! `register` ignores the deletes' `ENOENT` (a new fd), which is how it
+//! replaces an existing registration, as on Linux; `modify` reports
+//! `ENOENT` when neither filter was registered. A re-armed oneshot and a new
+//! mode are both re-evaluated at once, as epoll's `MOD` does.
 
 use core::time::Duration;
 
@@ -63,6 +71,8 @@ flags! {
 pub(super) const READABLE: u32 = 1;
 pub(super) const WRITABLE: u32 = 2;
 pub(super) const READ_HANGUP: u32 = 4;
+/// Accepted, never reported: FreeBSD has no exception filter.
+pub(super) const PRIORITY: u32 = 8;
 
 /// The `ident` of the waker's `EVFILT_USER` event (user events have their
 /// own namespace, not fds').
@@ -99,17 +109,33 @@ pub(super) fn is_waker(ev: &KEvent) -> bool {
 }
 
 // What each `Event` accessor looks for.
-pub(super) const READY_READABLE: ReadyFlags = ReadyFlags::READ.union(ReadyFlags::ERROR);
-pub(super) const READY_WRITABLE: ReadyFlags = ReadyFlags::WRITE.union(ReadyFlags::ERROR);
-pub(super) const READY_READ_HANGUP: ReadyFlags = ReadyFlags::READ_EOF;
-pub(super) const READY_HANGUP: ReadyFlags = ReadyFlags::WRITE_EOF;
-pub(super) const READY_ERROR: ReadyFlags = ReadyFlags::ERROR;
+pub(super) const fn is_readable(f: ReadyFlags) -> bool {
+    f.intersects(ReadyFlags::READ.union(ReadyFlags::ERROR))
+}
+pub(super) const fn is_writable(f: ReadyFlags) -> bool {
+    f.intersects(ReadyFlags::WRITE.union(ReadyFlags::ERROR))
+}
+pub(super) const fn is_read_hangup(f: ReadyFlags) -> bool {
+    f.contains(ReadyFlags::READ_EOF)
+}
+pub(super) const fn is_write_hangup(f: ReadyFlags) -> bool {
+    f.intersects(ReadyFlags::WRITE_EOF.union(ReadyFlags::ERROR))
+}
+pub(super) const fn is_hangup(f: ReadyFlags) -> bool {
+    f.contains(ReadyFlags::WRITE_EOF)
+}
+pub(super) const fn is_error(f: ReadyFlags) -> bool {
+    f.contains(ReadyFlags::ERROR)
+}
+pub(super) const fn is_priority(_: ReadyFlags) -> bool {
+    false
+}
 
 fn mode_flags(mode: Mode) -> u16 {
     match mode {
         Mode::Level => 0,
         Mode::Edge => libc::EV_CLEAR,
-        Mode::Oneshot => libc::EV_ONESHOT,
+        Mode::Oneshot => libc::EV_DISPATCH,
     }
 }
 
@@ -157,9 +183,11 @@ impl Selector {
         interest: Interest,
         mode: Mode,
     ) -> Result<(), Errno> {
-        let mut changes = [KEvent::ZERO; 2];
-        let n = adds(&mut changes, ident(fd)?, udata(token)?, interest, mode);
-        self.apply(&mut changes[..n])
+        match self.replace(fd, token, interest, mode) {
+            // Neither filter existed: a new registration, as intended.
+            Err(Errno::ENOENT) => Ok(()),
+            other => other,
+        }
     }
 
     pub(super) fn modify(
@@ -169,11 +197,7 @@ impl Selector {
         interest: Interest,
         mode: Mode,
     ) -> Result<(), Errno> {
-        let (token, ident) = (udata(token)?, ident(fd)?);
-        let mut changes = [KEvent::ZERO; 4];
-        changes[..2].copy_from_slice(&deletes(ident));
-        let n = 2 + adds(&mut changes[2..], ident, token, interest, mode);
-        match self.apply(&mut changes[..n]) {
+        match self.replace(fd, token, interest, mode) {
             // Neither filter was registered: the adds went through, undo them.
             Err(Errno::ENOENT) => {
                 self.deregister(fd)?;
@@ -181,6 +205,19 @@ impl Selector {
             }
             other => other,
         }
+    }
+
+    /// Deletes both filters of `fd` and adds the wanted ones, in one call.
+    /// `ENOENT` (after the adds took effect) if neither filter existed.
+    fn replace(&self, fd: BorrowedFd<'_>, token: u64, interest: Interest, mode: Mode) -> Result<(), Errno> {
+        let (token, ident) = (udata(token)?, ident(fd)?);
+        let mut changes = [KEvent::ZERO; 4];
+        changes[..2].copy_from_slice(&deletes(ident));
+        let added = adds(&mut changes[2..], ident, token, interest, mode);
+        if added == 0 {
+            return Err(Errno::EINVAL); // only `PRIORITY`, which has no filter here
+        }
+        self.apply(&mut changes[..2 + added])
     }
 
     pub(super) fn deregister(&self, fd: BorrowedFd<'_>) -> Result<(), Errno> {

@@ -6,9 +6,21 @@
 //! | Linux | `epoll` (raw syscalls, `epoll.rs`) | an edge-triggered `eventfd` | by running: unit, integration and doc tests, on ten architectures under qemu |
 //! | FreeBSD, macOS, DragonFly | `kqueue` (through libc, `kqueue.rs`) | `EVFILT_USER` with `EV_CLEAR`, raised with `NOTE_TRIGGER` | **compile-checked only** (`cargo check` for x86_64-unknown-freebsd, aarch64-apple-darwin and x86_64-apple-darwin; no such machine in CI), plus the loom model of the wake protocol, which is the same code on both |
 //!
-//! The wake protocol itself ([`crate::wake`]: deduplication, and the relay
-//! of a wakeup taken by a non-blocking wait) is shared: each backend only
-//! supplies the kernel signal.
+//! The wake protocol itself ([`crate::wake`]: deduplication, and which wait
+//! reports a wakeup) is shared: each backend only supplies the kernel
+//! signal.
+//!
+//! # One semantics on every backend
+//!
+//! - [`Poller::register`] of an fd already registered replaces its
+//!   registration; [`Poller::modify`] and [`Poller::deregister`] give
+//!   `ENOENT` for an fd not registered. An empty [`Interest`] is `EINVAL`.
+//! - [`Mode::Oneshot`]: after one event the fd stays registered but
+//!   disabled, until [`Poller::modify`] re-arms it.
+//! - A wakeup is reported ([`Events::is_woken`]) by the wait that receives
+//!   it, whatever its timeout: a zero-timeout poll sees it too.
+//! - [`Event::is_read_hangup`] / [`Event::is_write_hangup`] follow mio's
+//!   `is_read_closed` / `is_write_closed`.
 //!
 //! ```
 //! # #[cfg(target_os = "linux")] {
@@ -102,6 +114,9 @@ flags! {
         /// The peer shut down its writing side (`EPOLLRDHUP`; kqueue:
         /// `EV_EOF` on `EVFILT_READ`, always reported there).
         const READ_HANGUP = backend::READ_HANGUP;
+        /// Priority data (`EPOLLPRI`): TCP urgent data, say. kqueue: accepted
+        /// and never reported.
+        const PRIORITY = backend::PRIORITY;
     }
 }
 
@@ -119,8 +134,9 @@ pub enum Mode {
     /// Once per change to ready (`EPOLLET`; kqueue: `EV_CLEAR`): read or
     /// write until `EAGAIN`.
     Edge,
-    /// Once, then disabled until re-armed with [`Poller::modify`]
-    /// (`EPOLLONESHOT`; kqueue: `EV_ONESHOT`, re-armed by adding again).
+    /// Once, then disabled (still registered) until re-armed with
+    /// [`Poller::modify`] (`EPOLLONESHOT`; kqueue: `EV_DISPATCH`, per
+    /// filter).
     Oneshot,
 }
 
@@ -142,31 +158,52 @@ impl Event {
     /// where a read will not block either: it returns end of file or the
     /// error.
     pub const fn is_readable(&self) -> bool {
-        self.flags.intersects(backend::READY_READABLE)
+        backend::is_readable(self.flags)
     }
 
     /// Writable (`EPOLLOUT`; kqueue: `EVFILT_WRITE`), or in error, where a
-    /// write will not block.
+    /// write will not block: it writes, or fails. A write to a hung-up
+    /// socket ([`is_write_hangup`](Self::is_write_hangup)) is reported
+    /// writable too, and fails with `EPIPE`.
     pub const fn is_writable(&self) -> bool {
-        self.flags.intersects(backend::READY_WRITABLE)
+        backend::is_writable(self.flags)
     }
 
-    /// The peer shut down its writing side (`EPOLLRDHUP`, if registered;
-    /// kqueue: `EV_EOF` on `EVFILT_READ`).
+    /// The read side is closed: reads return end of file (or an error).
+    ///
+    /// As mio's `is_read_closed`: the peer shut down its writing side
+    /// (`EPOLLRDHUP` with `EPOLLIN`, reported only for
+    /// [`Interest::READ_HANGUP`]), or the connection hung up entirely
+    /// (`EPOLLHUP`, always reported). kqueue: `EV_EOF` on `EVFILT_READ`.
     pub const fn is_read_hangup(&self) -> bool {
-        self.flags.intersects(backend::READY_READ_HANGUP)
+        backend::is_read_hangup(self.flags)
+    }
+
+    /// The write side is closed: writes fail (`EPIPE`, or the pending
+    /// error). As mio's `is_write_closed`: `EPOLLHUP`, or `EPOLLERR`.
+    /// kqueue: `EV_EOF` on `EVFILT_WRITE`, or an error.
+    pub const fn is_write_hangup(&self) -> bool {
+        backend::is_write_hangup(self.flags)
     }
 
     /// Both directions are closed (`EPOLLHUP`; kqueue: `EV_EOF` on
     /// `EVFILT_WRITE`, the writing side is closed).
     pub const fn is_hangup(&self) -> bool {
-        self.flags.intersects(backend::READY_HANGUP)
+        backend::is_hangup(self.flags)
     }
 
     /// An error is pending (`EPOLLERR`; kqueue: `EV_EOF` with an error
     /// code): on Linux, read it with `bareio::sys::take_socket_error`.
     pub const fn is_error(&self) -> bool {
-        self.flags.intersects(backend::READY_ERROR)
+        backend::is_error(self.flags)
+    }
+
+    /// Priority data is pending (`EPOLLPRI`, reported for
+    /// [`Interest::PRIORITY`]): TCP urgent data, an exceptional condition
+    /// on a pseudo-terminal or a sysfs/cgroup file. kqueue: never (FreeBSD
+    /// has no exception filter).
+    pub const fn is_priority(&self) -> bool {
+        backend::is_priority(self.flags)
     }
 
     /// The raw epoll bits (Linux only).
@@ -272,20 +309,25 @@ impl Poller {
         Ok(Self { selector: Selector::new()?, wake_flag: WakeFlag::new() })
     }
 
-    /// Starts watching `fd`, reporting its events with `token`.
+    /// Starts watching `fd`, reporting its events with `token`; for an fd
+    /// already registered, replaces its token, interest and mode (as
+    /// [`modify`](Self::modify) does), on every backend.
     ///
-    /// Errors: `EEXIST` if `fd` is already registered (Linux; kqueue
-    /// updates the registration), `EBADF` if it is not open, `EPERM` for
-    /// fds epoll cannot watch (regular files), `EINVAL` for
-    /// [`WAKER_TOKEN`], which is reserved.
+    /// Errors: `EBADF` if `fd` is not open, `EPERM` for fds epoll cannot
+    /// watch (regular files), `EINVAL` for an empty `interest` (nothing to
+    /// watch) and for [`WAKER_TOKEN`], which is reserved. Tokens are 64
+    /// bits; on 32-bit FreeBSD and macOS, where kqueue keeps a pointer,
+    /// those above `u32::MAX` are `EINVAL`.
     pub fn register(&self, fd: impl AsFd, token: u64, interest: Interest, mode: Mode) -> Result<(), Errno> {
-        self.selector.register(fd.as_fd(), user_token(token)?, interest, mode)
+        self.selector.register(fd.as_fd(), user_token(token)?, watched(interest)?, mode)
     }
 
     /// Changes the token, interest or mode of a registered `fd`, and
-    /// re-arms a [`Mode::Oneshot`] registration. `ENOENT` if not registered.
+    /// re-arms a [`Mode::Oneshot`] registration that fired (it stays
+    /// registered, disabled, until then). `ENOENT` if not registered;
+    /// otherwise the errors of [`register`](Self::register).
     pub fn modify(&self, fd: impl AsFd, token: u64, interest: Interest, mode: Mode) -> Result<(), Errno> {
-        self.selector.modify(fd.as_fd(), user_token(token)?, interest, mode)
+        self.selector.modify(fd.as_fd(), user_token(token)?, watched(interest)?, mode)
     }
 
     /// Stops watching `fd`. `ENOENT` if not registered.
@@ -300,6 +342,11 @@ impl Poller {
     /// Makes the current or next [`wait`](Poller::wait) return, from any
     /// thread. Deduplicated: until a wait consumes the wakeup, further
     /// calls make no syscall.
+    ///
+    /// Async-signal-safe (an atomic swap and at most a `write`/`kevent`, no
+    /// lock, no allocation): a signal handler calls it to end a blocking
+    /// wait, which a signal alone does not (`EINTR` is retried; see
+    /// `tests/signal_wake.rs`).
     pub fn wake(&self) -> Result<(), Errno> {
         self.wake_flag.wake(&self.selector)
     }
@@ -320,7 +367,8 @@ impl Poller {
     /// nanosecond precision, saturating at 10^6 s.
     ///
     /// A signal interrupting the wait (`EINTR`) does not end it: a blocking
-    /// wait is retried, a timed one retried with the time left.
+    /// wait is retried, a timed one retried with the time left. To end a
+    /// wait from a signal handler, call [`wake`](Self::wake) in it.
     ///
     /// Returns with zero events on timeout, or when woken:
     /// [`Events::is_woken`] tells.
@@ -330,7 +378,6 @@ impl Poller {
         timeout: Option<Duration>,
     ) -> Result<usize, Errno> {
         events.clear();
-        let blocking = timeout != Some(Duration::ZERO);
         let deadline = match timeout {
             Some(t) if !t.is_zero() => Some(deadline_after(t)?),
             _ => None,
@@ -346,26 +393,31 @@ impl Poller {
                 other => break other?,
             }
         };
-        events.len = self.take_wakeup(&mut events.buf[..n], blocking, &mut events.woken)?;
+        events.len = self.take_wakeup(&mut events.buf[..n], &mut events.woken);
         Ok(events.len)
     }
 
     /// Removes the waker's event from the `n` returned, if present, and
-    /// runs the wake protocol on it. Returns the count of the others.
-    fn take_wakeup(
-        &self,
-        returned: &mut [RawEvent],
-        blocking: bool,
-        woken: &mut bool,
-    ) -> Result<usize, Errno> {
+    /// consumes the wakeup. Returns the count of the others.
+    fn take_wakeup(&self, returned: &mut [RawEvent], woken: &mut bool) -> usize {
         let mut n = returned.len();
         if let Some(i) = returned.iter().position(backend::is_waker) {
             // Keep the kernel's order of the rest: shift them down by one.
             returned.copy_within(i + 1.., i);
             n -= 1;
-            *woken = self.wake_flag.observe(&self.selector, blocking)?;
+            self.wake_flag.observe();
+            *woken = true;
         }
-        Ok(n)
+        n
+    }
+}
+
+/// `interest`, unless it watches nothing (`EINVAL`).
+fn watched(interest: Interest) -> Result<Interest, Errno> {
+    if interest.is_empty() {
+        Err(Errno::EINVAL)
+    } else {
+        Ok(interest)
     }
 }
 

@@ -35,29 +35,41 @@ impl SigSet {
     /// Number of signals the set can hold (64, or 128 on mips).
     pub const CAPACITY: i32 = (abi::SIGSET_SIZE * 8) as i32;
 
+    /// The signals the C libraries keep for themselves: glibc's
+    /// `SIGCANCEL` (32) and `SIGSETXID` (33), musl's `SIGTIMER`,
+    /// `SIGCANCEL` and `SIGSYNCCALL` (32–34). Blocking one of them in a
+    /// thread of a libc process makes `setuid`, `pthread_cancel` or timers
+    /// hang, so a `SigSet` never holds them (as rustix refuses them). The
+    /// first real-time signal left to applications is 35 (`SIGRTMIN` in
+    /// those C libraries).
+    pub const RESERVED: core::ops::RangeInclusive<i32> = 32..=34;
+
     fn position(signal: i32) -> Result<(usize, usize), Errno> {
-        if !(1..=Self::CAPACITY).contains(&signal) {
+        if !(1..=Self::CAPACITY).contains(&signal) || Self::RESERVED.contains(&signal) {
             return Err(Errno::EINVAL);
         }
         let bit = (signal - 1) as usize;
         Ok((bit / usize::BITS as usize, bit % usize::BITS as usize))
     }
 
-    /// Adds `signal`; `EINVAL` outside `1..=CAPACITY`.
+    /// Adds `signal`; `EINVAL` outside `1..=CAPACITY` and for the
+    /// [`RESERVED`](Self::RESERVED) signals.
     pub fn add(&mut self, signal: i32) -> Result<(), Errno> {
         let (word, bit) = Self::position(signal)?;
         self.words[word] |= 1 << bit;
         Ok(())
     }
 
-    /// Removes `signal`; `EINVAL` outside `1..=CAPACITY`.
+    /// Removes `signal`; `EINVAL` outside `1..=CAPACITY` and for the
+    /// [`RESERVED`](Self::RESERVED) signals.
     pub fn remove(&mut self, signal: i32) -> Result<(), Errno> {
         let (word, bit) = Self::position(signal)?;
         self.words[word] &= !(1 << bit);
         Ok(())
     }
 
-    /// Whether `signal` is in the set (`false` outside `1..=CAPACITY`).
+    /// Whether `signal` is in the set (`false` outside `1..=CAPACITY` and
+    /// for the [`RESERVED`](Self::RESERVED) signals).
     pub fn contains(&self, signal: i32) -> bool {
         Self::position(signal).is_ok_and(|(word, bit)| self.words[word] & (1 << bit) != 0)
     }
