@@ -6,6 +6,15 @@
 //! ([`arch`]), a typed [`Errno`], owned and borrowed file descriptors
 //! ([`fd`]), and thin, safe syscall wrappers ([`sys`]).
 //!
+//! For event loops that keep their state in static storage (no allocator,
+//! a small stack): [`time::Instant`] (the monotonic clock),
+//! [`timer::Timers`] (deadlines keyed by a slot index, Go's `SetDeadline`
+//! as a building block), [`slab::Slab`] (fixed-capacity slots whose
+//! memory is touched only when used) and [`cell::StaticCell`] (a `static`
+//! taken once as `&'static mut`, with no `unsafe` in the program). All
+//! four work on every supported system and are all zero bytes when empty,
+//! so a `static` of them lands in `.bss`.
+//!
 //! It runs the same on x86_64, x86, aarch64, arm, riscv64, loongarch64,
 //! mips, mips64, powerpc64le and s390x; every table is tested against the
 //! `syscalls` and `libc` crates, and the test suite runs under qemu-user on
@@ -15,8 +24,8 @@
 //!
 //! The same [`poll::Poller`], [`poll::Waker`], [`poll::Events`] and
 //! [`wake`] protocol, backed by kqueue (`EVFILT_USER` wakeups, Go's
-//! scheme), with [`Errno`] (the system's own values), [`fd`] and
-//! [`iovec::Buffers`]. There the crate calls the C library through the
+//! scheme), with [`Errno`] (the system's own values), [`fd`],
+//! [`iovec::Buffers`], [`time`], [`timer`], [`slab`] and [`cell`]. There the crate calls the C library through the
 //! `libc` crate (raw syscalls are no stable ABI on macOS); on Linux it
 //! never links libc. `sys`, `splice`, the vectored I/O calls and the
 //! per-architecture tables' `current` are Linux-only.
@@ -81,6 +90,7 @@ pub mod arch;
 #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "macos", target_os = "dragonfly")))]
 compile_error!("bareio supports Linux (epoll), and FreeBSD, macOS and DragonFly (kqueue)");
 
+pub mod cell;
 mod errno;
 pub mod fd;
 pub mod iovec;
@@ -89,12 +99,14 @@ mod libc_sys;
 pub mod poll;
 #[cfg(all(feature = "rt", target_os = "linux"))]
 pub mod rt;
+pub mod slab;
 #[cfg(target_os = "linux")]
 pub mod splice;
 mod sync;
 #[cfg(target_os = "linux")]
 pub mod sys;
-mod time;
+pub mod time;
+pub mod timer;
 pub mod wake;
 
 pub use errno::Errno;

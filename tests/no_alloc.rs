@@ -205,3 +205,48 @@ fn splice_transfers_allocate_nothing() {
     assert!(transfer.bytes_spliced() > 0 && transfer.bytes_copied() > 0, "both paths ran");
     assert_eq!(n, 0, "splice transfers allocated {n} times");
 }
+
+#[test]
+fn timers_slab_and_the_clock_allocate_nothing() {
+    use bareio::slab::Slab;
+    use bareio::time::Instant;
+    use bareio::timer::Timers;
+
+    // Built outside (large values; a `Box` is an allocation).
+    let mut timers = Box::new(Timers::<1024>::new());
+    let mut slab = Box::new(Slab::<[u64; 8], 1024>::new());
+    let (n, ()) = allocations_in(|| {
+        let start = Instant::now().unwrap();
+        for round in 0..4096u64 {
+            let key = match slab.insert([round; 8]) {
+                Ok(key) => key,
+                Err(_) => {
+                    let (key, _) = timers.pop().unwrap();
+                    slab.remove(key).unwrap();
+                    continue;
+                }
+            };
+            let deadline = start.saturating_add(Duration::from_nanos(round * 7919 % 1000));
+            assert_eq!(timers.set(key, deadline), Ok(None));
+            if round % 3 == 0 {
+                timers.set(key, deadline.saturating_add(Duration::from_secs(1))).unwrap();
+            }
+            if round % 5 == 0 {
+                timers.cancel(key).unwrap();
+                slab.remove(key).unwrap();
+            }
+            while let Some((key, _)) =
+                timers.pop_expired(start.saturating_add(Duration::from_nanos(round % 700)))
+            {
+                slab.get_mut(key).unwrap()[0] += 1;
+                slab.remove(key).unwrap();
+            }
+            assert!(timers.timeout(Instant::now().unwrap()).is_some() || timers.is_empty());
+        }
+        assert!(timers.set(usize::MAX, start).is_err(), "errors are values");
+        assert_eq!(slab.iter().count(), slab.len());
+        timers.clear();
+        slab.clear();
+    });
+    assert_eq!(n, 0, "timers and slab allocated {n} times");
+}
