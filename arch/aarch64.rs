@@ -6,11 +6,65 @@
 pub use super::generic::numbers::*;
 pub use super::generic::values::*;
 
+/// `AUDIT_ARCH_AARCH64`: `EM_AARCH64` (183), 64-bit, little-endian.
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0xC000_00B7;
+
 super::derived_flags!();
 
-/// Raw entry: the `sc` crate's aarch64 shims (`svc 0`).
-#[cfg(all(target_arch = "aarch64", target_os = "linux"))]
+/// Raw entry: the `sc` crate's aarch64 shims (`svc 0`), which clobber no
+/// vector state: right for the base ABI, where a syscall preserves the
+/// FP/SIMD registers.
+#[cfg(all(
+    target_arch = "aarch64",
+    target_os = "linux",
+    not(any(target_feature = "sve", target_feature = "sme"))
+))]
 pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
+
+/// Raw entry with SVE or SME enabled: the kernel zeroes the bits of
+/// `z0`–`z31` above 127, `p0`–`p15` and `ffr` on every syscall (and leaves
+/// streaming mode), and the compiler may keep vectors there, so this shim
+/// declares `v0`–`v31` (whose clobber covers the `z` registers they are the
+/// low halves of) and `p0`–`p15` clobbered. Checked by building with
+/// `-C target-feature=+sve` in CI and running the suite under qemu-aarch64
+/// with SVE.
+#[cfg(all(
+    target_arch = "aarch64",
+    target_os = "linux",
+    any(target_feature = "sve", target_feature = "sme")
+))]
+mod entry {
+    super::super::asm_syscalls! {
+        template: ["svc 0"],
+        number: "x8",
+        result: "x0",
+        args: ["x0", "x1", "x2", "x3", "x4", "x5"],
+        // The `z` registers, through the `v` registers they extend, and
+        // the predicates. (`ffr` is never allocated: LLVM reserves it, so
+        // nothing lives there.)
+        clobbers: [
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _,
+            out("v4") _, out("v5") _, out("v6") _, out("v7") _,
+            out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _,
+            out("v16") _, out("v17") _, out("v18") _, out("v19") _,
+            out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _,
+            out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _,
+            out("p4") _, out("p5") _, out("p6") _, out("p7") _,
+            out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _,
+        ],
+    }
+}
+#[cfg(all(
+    target_arch = "aarch64",
+    target_os = "linux",
+    any(target_feature = "sve", target_feature = "sme")
+))]
+pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
 // `_start` for a `bareio::main!` program (feature `rt`). The kernel jumps
 // here with `argc` at `sp`: pass that pointer as the first argument, clear

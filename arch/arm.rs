@@ -13,6 +13,9 @@ pub const SYS_CLOSE: usize = 6;
 pub const SYS_GETPID: usize = 20;
 /// `clock_gettime64`: 64-bit `time_t` on this 32-bit ABI (Linux 5.1+).
 pub const SYS_CLOCK_GETTIME: usize = 403;
+/// `clock_gettime` with a 32-bit `time_t`: the fallback where `clock_gettime64`
+/// is missing (Linux before 5.1, or a seccomp profile that lacks it).
+pub const SYS_CLOCK_GETTIME32: usize = 263;
 pub const SYS_KILL: usize = 37;
 pub const SYS_FCNTL: usize = 55;
 pub const SYS_READV: usize = 145;
@@ -40,6 +43,14 @@ pub const SYS_PIPE2: usize = 359;
 pub const SYS_PRLIMIT64: usize = 369;
 pub const SYS_ACCEPT4: usize = 366;
 pub const SYS_EPOLL_PWAIT2: usize = 441;
+pub const SYS_IOCTL: usize = 54;
+pub const SYS_PRCTL: usize = 172;
+pub const SYS_SECCOMP: usize = 383;
+pub const SYS_OPENAT: usize = 322;
+
+/// `AUDIT_ARCH_ARM`: `EM_ARM` (40), little-endian (the only arm supported).
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0x4000_0028;
 
 super::derived_flags!();
 

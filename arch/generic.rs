@@ -181,4 +181,8 @@ pub mod numbers {
     pub const SYS_KILL: usize = 129;
     pub const SYS_RT_SIGPROCMASK: usize = 135;
     pub const SYS_PRLIMIT64: usize = 261;
+    pub const SYS_IOCTL: usize = 29;
+    pub const SYS_PRCTL: usize = 167;
+    pub const SYS_SECCOMP: usize = 277;
+    pub const SYS_OPENAT: usize = 56;
 }

@@ -7,6 +7,10 @@
 pub use super::generic::numbers::*;
 pub use super::generic::values::*;
 
+/// `AUDIT_ARCH_LOONGARCH64`: `EM_LOONGARCH` (258), 64-bit, little-endian.
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0xC000_0102;
+
 super::derived_flags!();
 
 /// Raw entry: `syscall 0` with the number in `$a7` and arguments in
@@ -70,3 +74,17 @@ mod entry {
 }
 #[cfg(all(target_arch = "loongarch64", target_os = "linux"))]
 pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
+
+// No `_start` yet: there is no loongarch64 linker here to test one. A
+// `bareio::main!` program says so instead of "macro not found".
+#[cfg(all(feature = "rt", target_arch = "loongarch64", target_os = "linux"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bareio_entry {
+    () => {
+        ::core::compile_error!(
+            "bareio::main!: no _start for loongarch64 yet (rt supports x86_64, x86, aarch64, arm, \
+             riscv64, s390x, mips, mips64 and powerpc64le)"
+        );
+    };
+}

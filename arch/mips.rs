@@ -95,6 +95,9 @@ pub const SYS_CLOSE: usize = 4006;
 pub const SYS_GETPID: usize = 4020;
 /// `clock_gettime64`: 64-bit `time_t` on this 32-bit ABI (Linux 5.1+).
 pub const SYS_CLOCK_GETTIME: usize = 4403;
+/// `clock_gettime` with a 32-bit `time_t`: the fallback where `clock_gettime64`
+/// is missing (Linux before 5.1, or a seccomp profile that lacks it).
+pub const SYS_CLOCK_GETTIME32: usize = 4263;
 pub const SYS_KILL: usize = 4037;
 pub const SYS_FCNTL: usize = 4055;
 pub const SYS_READV: usize = 4145;
@@ -121,6 +124,16 @@ pub const SYS_PIPE2: usize = 4328;
 pub const SYS_PRLIMIT64: usize = 4338;
 pub const SYS_ACCEPT4: usize = 4334;
 pub const SYS_EPOLL_PWAIT2: usize = 4441;
+pub const SYS_IOCTL: usize = 4054;
+pub const SYS_PRCTL: usize = 4192;
+pub const SYS_SECCOMP: usize = 4352;
+pub const SYS_OPENAT: usize = 4288;
+
+/// `AUDIT_ARCH_MIPS` (big-endian) or `…EL` (little-endian): `EM_MIPS`
+/// (8), o32; this table serves both byte orders, so the value
+/// follows the compiled target's. What a seccomp filter sees in
+/// `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = if cfg!(target_endian = "big") { 0x0000_0008 } else { 0x4000_0008 };
 
 /// Issues one `syscall` with the register convention o32 and n64 share and
 /// evaluates to the crate-wide result (`-errno` as `usize` on failure).

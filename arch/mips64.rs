@@ -41,6 +41,16 @@ pub const SYS_PIPE2: usize = 5287;
 pub const SYS_PRLIMIT64: usize = 5297;
 pub const SYS_ACCEPT4: usize = 5293;
 pub const SYS_EPOLL_PWAIT2: usize = 5441;
+pub const SYS_IOCTL: usize = 5015;
+pub const SYS_PRCTL: usize = 5153;
+pub const SYS_SECCOMP: usize = 5312;
+pub const SYS_OPENAT: usize = 5247;
+
+/// `AUDIT_ARCH_MIPS64` (big-endian) or `…EL` (little-endian): `EM_MIPS`
+/// (8), 64-bit, n64; this table serves both byte orders, so the value
+/// follows the compiled target's. What a seccomp filter sees in
+/// `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = if cfg!(target_endian = "big") { 0x8000_0008 } else { 0xC000_0008 };
 
 /// Raw entry (n64): arguments 1–6 in `$4`–`$9`, no stack. The rest of the
 /// convention (error flag, clobbers, saving `$1`/`hi`/`lo`) is o32's: see

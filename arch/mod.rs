@@ -70,6 +70,75 @@ macro_rules! derived_flags {
 }
 use derived_flags;
 
+/// Defines the raw entry `syscall0` … `syscall6` of an architecture whose
+/// convention fits registers only: the number in register `number`
+/// (declared clobbered), arguments in the six `args` registers, the result
+/// (already in the crate-wide `-errno` convention once `template` has run)
+/// in `result`, which is also the first argument's. `clobbers` lists the
+/// further registers the kernel may change, as `asm!` operands (each
+/// followed by a comma).
+///
+/// Used by the architectures whose shims are one `asm!` shape (s390x,
+/// powerpc64, riscv64, aarch64 with SVE); mips (stack arguments) and x86 /
+/// arm (registers `asm!` cannot name) write theirs out.
+#[allow(unused_macros)] // each architecture uses it only when compiled for itself
+macro_rules! asm_syscalls {
+    (
+        template: [$($line:literal),+ $(,)?],
+        number: $nr:tt,
+        result: $ret:tt,
+        args: [$r1:tt, $r2:tt, $r3:tt, $r4:tt, $r5:tt, $r6:tt $(,)?],
+        clobbers: [$($clobber:tt)*] $(,)?
+    ) => {
+        $crate::arch::asm_syscalls!(@fn syscall0, [$($line),+], $nr, $ret, [], [$($clobber)*]);
+        $crate::arch::asm_syscalls!(@fn syscall1, [$($line),+], $nr, $ret, [a1: $r1], [$($clobber)*]);
+        $crate::arch::asm_syscalls!(@fn syscall2, [$($line),+], $nr, $ret, [a1: $r1, a2: $r2], [$($clobber)*]);
+        $crate::arch::asm_syscalls!(
+            @fn syscall3, [$($line),+], $nr, $ret, [a1: $r1, a2: $r2, a3: $r3], [$($clobber)*]
+        );
+        $crate::arch::asm_syscalls!(
+            @fn syscall4, [$($line),+], $nr, $ret, [a1: $r1, a2: $r2, a3: $r3, a4: $r4], [$($clobber)*]
+        );
+        $crate::arch::asm_syscalls!(
+            @fn syscall5, [$($line),+], $nr, $ret,
+            [a1: $r1, a2: $r2, a3: $r3, a4: $r4, a5: $r5], [$($clobber)*]
+        );
+        $crate::arch::asm_syscalls!(
+            @fn syscall6, [$($line),+], $nr, $ret,
+            [a1: $r1, a2: $r2, a3: $r3, a4: $r4, a5: $r5, a6: $r6], [$($clobber)*]
+        );
+    };
+    (@fn $name:ident, [$($line:literal),+], $nr:tt, $ret:tt, [$($arg:ident: $reg:tt),*], [$($clobber:tt)*]) => {
+        /// Issues syscall `nr` with the given arguments; returns the
+        /// result, or `-errno` (as `usize`) on failure.
+        ///
+        /// # Safety
+        ///
+        /// `nr` and its arguments must form a system call whose effects
+        /// (memory written through pointer arguments, descriptors closed,
+        /// …) are sound for the caller.
+        #[inline(always)]
+        pub(crate) unsafe fn $name(nr: usize $(, $arg: usize)*) -> usize {
+            let ret;
+            // SAFETY: the caller upholds the syscall's contract; every
+            // register the kernel may change is declared an output.
+            unsafe {
+                core::arch::asm!(
+                    $($line,)+
+                    inlateout($nr) nr => _,
+                    $(in($reg) $arg,)*
+                    lateout($ret) ret,
+                    $($clobber)*
+                    options(nostack),
+                );
+            }
+            ret
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use asm_syscalls;
+
 /// Defines `__bareio_entry!()` for architecture `$arch` (feature `rt`):
 /// [`crate::main!`] expands it in the program, where it emits the process
 /// entry `_start` as a `global_asm!` of the given lines (which place the
@@ -137,6 +206,16 @@ pub use self::x86_64 as current;
     ))
 ))]
 compile_error!("bareio: this Linux architecture has no table in arch/ yet");
+
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64"),
+    target_pointer_width = "32"
+))]
+compile_error!(
+    "bareio: ILP32 ABIs (x86_64 x32, aarch64 ilp32) are not supported: they have their own syscall \
+     numbers and 32-bit pointers, and the 64-bit tables here would be silently wrong"
+);
 
 #[cfg(all(target_arch = "powerpc64", target_endian = "big", target_os = "linux"))]
 compile_error!("bareio: powerpc64 big-endian (ELFv1) is not supported; only powerpc64le");

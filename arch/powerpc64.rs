@@ -45,6 +45,14 @@ pub const SYS_SENDMSG: usize = 341;
 pub const SYS_RECVMSG: usize = 342;
 pub const SYS_ACCEPT4: usize = 344;
 pub const SYS_EPOLL_PWAIT2: usize = 441;
+pub const SYS_IOCTL: usize = 54;
+pub const SYS_PRCTL: usize = 171;
+pub const SYS_SECCOMP: usize = 358;
+pub const SYS_OPENAT: usize = 286;
+
+/// `AUDIT_ARCH_PPC64LE`: `EM_PPC64` (21), 64-bit, little-endian.
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0xC000_0015;
 
 super::derived_flags!();
 
@@ -65,60 +73,30 @@ super::derived_flags!();
 /// check and clobbers more).
 #[cfg(all(target_arch = "powerpc64", target_os = "linux"))]
 mod entry {
-    use core::arch::asm;
-
-    macro_rules! define_syscalls {
-        ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
-            /// Issues syscall `nr` with the given arguments; returns the
-            /// result, or `-errno` (as `usize`) on failure.
-            ///
-            /// # Safety
-            ///
-            /// `nr` and its arguments must form a system call whose effects
-            /// (memory written through pointer arguments, descriptors
-            /// closed, …) are sound for the caller.
-            #[inline(always)]
-            pub(crate) unsafe fn $name(nr: usize $(, $arg: usize)*) -> usize {
-                let ret;
-                // SAFETY: the caller upholds the syscall's contract; every
-                // register the kernel may change is declared an output.
-                unsafe {
-                    asm!(
-                        "sc",
-                        "bns+ 1f",  // cr0.SO clear: r3 is the result
-                        "neg 3, 3", // cr0.SO set: r3 = -errno
-                        "1:",
-                        inlateout("r0") nr => _,
-                        $(in($reg) $arg,)*
-                        lateout("r3") ret,
-                        lateout("r4") _,
-                        lateout("r5") _,
-                        lateout("r6") _,
-                        lateout("r7") _,
-                        lateout("r8") _,
-                        lateout("r9") _,
-                        lateout("r10") _,
-                        lateout("r11") _,
-                        lateout("r12") _,
-                        lateout("cr0") _,
-                        lateout("ctr") _,
-                        lateout("xer") _,
-                        options(nostack),
-                    );
-                }
-                ret
-            }
-        )*};
-    }
-
-    define_syscalls! {
-        syscall0();
-        syscall1(a1: "r3");
-        syscall2(a1: "r3", a2: "r4");
-        syscall3(a1: "r3", a2: "r4", a3: "r5");
-        syscall4(a1: "r3", a2: "r4", a3: "r5", a4: "r6");
-        syscall5(a1: "r3", a2: "r4", a3: "r5", a4: "r6", a5: "r7");
-        syscall6(a1: "r3", a2: "r4", a3: "r5", a4: "r6", a5: "r7", a6: "r8");
+    super::super::asm_syscalls! {
+        template: [
+            "sc",
+            "bns+ 1f",  // cr0.SO clear: r3 is the result
+            "neg 3, 3", // cr0.SO set: r3 = -errno
+            "1:",
+        ],
+        number: "r0",
+        result: "r3",
+        args: ["r3", "r4", "r5", "r6", "r7", "r8"],
+        clobbers: [
+            lateout("r4") _,
+            lateout("r5") _,
+            lateout("r6") _,
+            lateout("r7") _,
+            lateout("r8") _,
+            lateout("r9") _,
+            lateout("r10") _,
+            lateout("r11") _,
+            lateout("r12") _,
+            lateout("cr0") _,
+            lateout("ctr") _,
+            lateout("xer") _,
+        ],
     }
 }
 #[cfg(all(target_arch = "powerpc64", target_os = "linux"))]

@@ -1,24 +1,52 @@
 //! riscv64 (RV64GC, LP64D).
 //!
 //! Entry: `ecall`, number in `a7`, arguments in `a0`–`a5`, result in `a0`.
-//! The raw entry is the `sc` crate's. Syscall numbers are asm-generic.
+//! Syscall numbers are asm-generic.
 //!
-//! The kernel discards the vector registers across a syscall; `sc` does not
-//! list them as clobbered, which is sound for `riscv64gc` (no `V` extension,
-//! so the compiler never keeps values there). Building with
-//! `-C target-feature=+v` would need our own shim that clobbers `v0`–`v31`.
+//! The kernel discards the vector state across a syscall (`v0`–`v31`,
+//! `vl`, `vtype`), so the shim declares `v0`–`v31` clobbered: free where
+//! there is no vector extension (the compiler never keeps values there),
+//! and correct with `V` or an embedded `Zve*` (LLVM already assumes any
+//! `asm!` may change `vl`/`vtype`). It is the crate's own, not `sc`'s, for
+//! that reason: on stable Rust `cfg(target_feature = "v")` is never set
+//! (the feature is unstable) even when `-C target-feature=+v` makes LLVM
+//! use vectors, so no compile-time check could pick a vector-safe shim.
+//! CI builds with `+v` and `+zve32x`.
+
+#![allow(missing_docs)] // `SYS_X` is the kernel's `__NR_x`
 
 pub use super::generic::numbers::*;
 pub use super::generic::values::*;
 
+/// `AUDIT_ARCH_RISCV64`: `EM_RISCV` (243), 64-bit, little-endian.
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0xC000_00F3;
+
 super::derived_flags!();
 
-/// Raw entry: the `sc` crate's riscv64 shims (`ecall`).
+/// Raw entry: `ecall`, number in `a7`, arguments in `a0`–`a5`, result in
+/// `a0`; the vector registers clobbered (module docs).
 #[cfg(all(target_arch = "riscv64", target_os = "linux"))]
-pub(crate) use sc::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
-
-#[cfg(all(target_arch = "riscv64", target_feature = "v"))]
-compile_error!("bareio: sc's riscv64 entry does not clobber v0-v31; build without +v");
+mod entry {
+    super::super::asm_syscalls! {
+        template: ["ecall"],
+        number: "a7",
+        result: "a0",
+        args: ["a0", "a1", "a2", "a3", "a4", "a5"],
+        clobbers: [
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _,
+            out("v4") _, out("v5") _, out("v6") _, out("v7") _,
+            out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _,
+            out("v16") _, out("v17") _, out("v18") _, out("v19") _,
+            out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+            out("v24") _, out("v25") _, out("v26") _, out("v27") _,
+            out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+        ],
+    }
+}
+#[cfg(all(target_arch = "riscv64", target_os = "linux"))]
+pub(crate) use entry::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
 
 // `_start` for a `bareio::main!` program (feature `rt`). The kernel jumps
 // here with `argc` at `sp`: load `gp` from the linker's `__global_pointer$`

@@ -40,6 +40,14 @@ pub const SYS_SENDMSG: usize = 370;
 pub const SYS_RECVMSG: usize = 372;
 pub const SYS_SHUTDOWN: usize = 373;
 pub const SYS_EPOLL_PWAIT2: usize = 441;
+pub const SYS_IOCTL: usize = 54;
+pub const SYS_PRCTL: usize = 172;
+pub const SYS_SECCOMP: usize = 348;
+pub const SYS_OPENAT: usize = 288;
+
+/// `AUDIT_ARCH_S390X`: `EM_S390` (22), 64-bit, big-endian.
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0x8000_0016;
 
 super::derived_flags!();
 
@@ -55,45 +63,12 @@ super::derived_flags!();
 /// The kernel does not touch the caller's stack.
 #[cfg(all(target_arch = "s390x", target_os = "linux"))]
 mod entry {
-    use core::arch::asm;
-
-    macro_rules! define_syscalls {
-        ($($name:ident($($arg:ident: $reg:tt),*);)*) => {$(
-            /// Issues syscall `nr` with the given arguments; returns the
-            /// result, or `-errno` (as `usize`) on failure.
-            ///
-            /// # Safety
-            ///
-            /// `nr` and its arguments must form a system call whose effects
-            /// (memory written through pointer arguments, descriptors
-            /// closed, …) are sound for the caller.
-            #[inline(always)]
-            pub(crate) unsafe fn $name(nr: usize $(, $arg: usize)*) -> usize {
-                let ret;
-                // SAFETY: the caller upholds the syscall's contract; every
-                // register the kernel may change is declared an output.
-                unsafe {
-                    asm!(
-                        "svc 0",
-                        inlateout("r1") nr => _,
-                        $(in($reg) $arg,)*
-                        lateout("r2") ret,
-                        options(nostack),
-                    );
-                }
-                ret
-            }
-        )*};
-    }
-
-    define_syscalls! {
-        syscall0();
-        syscall1(a1: "r2");
-        syscall2(a1: "r2", a2: "r3");
-        syscall3(a1: "r2", a2: "r3", a3: "r4");
-        syscall4(a1: "r2", a2: "r3", a3: "r4", a4: "r5");
-        syscall5(a1: "r2", a2: "r3", a3: "r4", a4: "r5", a5: "r6");
-        syscall6(a1: "r2", a2: "r3", a3: "r4", a4: "r5", a5: "r6", a6: "r7");
+    super::super::asm_syscalls! {
+        template: ["svc 0"],
+        number: "r1",
+        result: "r2",
+        args: ["r2", "r3", "r4", "r5", "r6", "r7"],
+        clobbers: [],
     }
 }
 #[cfg(all(target_arch = "s390x", target_os = "linux"))]

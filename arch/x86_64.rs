@@ -43,6 +43,14 @@ pub const SYS_EPOLL_CREATE1: usize = 291;
 pub const SYS_PIPE2: usize = 293;
 pub const SYS_PRLIMIT64: usize = 302;
 pub const SYS_EPOLL_PWAIT2: usize = 441;
+pub const SYS_IOCTL: usize = 16;
+pub const SYS_PRCTL: usize = 157;
+pub const SYS_SECCOMP: usize = 317;
+pub const SYS_OPENAT: usize = 257;
+
+/// `AUDIT_ARCH_X86_64`: `EM_X86_64` (62), 64-bit, little-endian.
+/// What a seccomp filter sees in `seccomp_data.arch`.
+pub const AUDIT_ARCH: u32 = 0xC000_003E;
 
 super::derived_flags!();
 

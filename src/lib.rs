@@ -81,6 +81,12 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(all(feature = "rt", feature = "std"))]
+compile_error!(
+    "bareio: the `rt` feature (process entry and mem functions for programs with no C library) \
+     cannot be combined with `std` (programs with one); enable only one of them"
+);
+
 #[macro_use]
 mod macros;
 

@@ -11,8 +11,17 @@
 //!   its return value to `exit_group`;
 //! - [`Args`], the command line as byte strings;
 //! - `memcpy`, `memmove`, `memset`, `memcmp` and `bcmp`, which the compiler
-//!   emits calls to. They are short byte loops: programs built this way move
-//!   bulk data with the kernel (`splice`, `read`/`write`), not in userspace.
+//!   emits calls to, also emitted by [`crate::main!`] (so only the program
+//!   with no C library defines them). They are short byte loops: programs
+//!   built this way move bulk data with the kernel (`splice`,
+//!   `read`/`write`), not in userspace;
+//! - before `main`, fds 0–2 that the process started without are opened
+//!   on `/dev/null` (as std does), so that the first sockets never become
+//!   "standard error".
+//!
+//! Not with the `std` feature (a compile error: `rt` is for programs with
+//! no C library, `std` for programs with one), and not in a static PIE
+//! (`+crt-static`, refused by `main!`).
 //!
 //! You write the `#[panic_handler]` (it must not return; [`crate::sys::exit_group`]
 //! is the usual body) and name your `main` with [`crate::main!`]. Build with
@@ -118,10 +127,26 @@ impl ExactSizeIterator for Args {}
 
 /// Names the program's `main`, a `fn(Args) -> i32` whose result becomes the
 /// exit status. Invoke it once, at the top level of the binary crate.
+///
+/// It emits this architecture's `_start`, and `memcpy`, `memmove`,
+/// `memset`, `memcmp` and `bcmp` (which the compiler calls and no C
+/// library provides here): only the program that has no C library gets
+/// them. Building with `-C target-feature=+crt-static` is refused: that
+/// makes a static PIE, which `_start` cannot relocate (it would crash on
+/// its first use of an absolute address); link static and non-PIE instead
+/// (`-C relocation-model=static`, `-C link-arg=-static`, see
+/// `scripts/build-relay`).
 #[macro_export]
 macro_rules! main {
     ($main:path) => {
+        #[cfg(target_feature = "crt-static")]
+        ::core::compile_error!(
+            "bareio::main!: +crt-static builds a static PIE, which bareio's _start cannot relocate; \
+             build with -C relocation-model=static and link with -C link-arg=-static (see scripts/build-relay)"
+        );
+
         $crate::__bareio_entry!();
+        $crate::__bareio_mem_functions!();
 
         // The precompiled `core` of the stable targets refers to the
         // unwinder's personality routine; with `panic = "abort"` nothing
@@ -135,6 +160,24 @@ macro_rules! main {
             main(args)
         }
     };
+}
+
+/// Opens `/dev/null` on each of fds 0–2 that the process started without
+/// (`prog 2>&-`), as std does: otherwise the program's first sockets would
+/// take those numbers, and its log lines go to a peer. Exits with status
+/// 127 if `/dev/null` cannot be opened (std aborts then).
+fn open_closed_stdio() {
+    for fd in 0..3 {
+        // SAFETY: only asks whether the number is open; nothing is closed.
+        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+        if crate::sys::fcntl_getfd(borrowed) == Err(crate::Errno::EBADF) {
+            // The lowest free number is `fd`: the earlier ones are open.
+            match crate::sys::open(c"/dev/null", crate::sys::Access::ReadWrite, crate::sys::OFlags::empty()) {
+                Ok(null) => core::mem::forget(null), // stays open as `fd`
+                Err(_) => crate::sys::exit_group(127),
+            }
+        }
+    }
 }
 
 extern "Rust" {
@@ -153,95 +196,126 @@ extern "Rust" {
 pub unsafe extern "C" fn __start(sp: *const usize) -> ! {
     // SAFETY: per the contract, `sp` points at `argc` and `argv` follows.
     let args = unsafe { Args { left: *sp, next: sp.add(1).cast(), _not_send: PhantomData } };
+    open_closed_stdio();
     // SAFETY: `main!` defines `__bareio_main` with exactly this signature.
     let status = unsafe { __bareio_main(args) };
     crate::sys::exit_group(status)
 }
 
-// The functions the compiler calls for copies, fills and comparisons.
-// Their loops use volatile accesses, which the optimizer never rewrites:
-// an ordinary loop here could be "recognised" as a call to the very
-// function it implements. (`#![no_builtins]` would do the same for the whole
-// crate, but such a crate is kept out of LTO, which breaks the link.)
+// The functions the compiler calls for copies, fills and comparisons,
+// emitted (unmangled) by `main!` in the program only, as thin wrappers of
+// the `mem` functions below. Their loops use volatile accesses, which the
+// optimizer never rewrites: an ordinary loop here could be "recognised" as
+// a call to the very function it implements. (`#![no_builtins]` would do
+// the same for the whole crate, but such a crate is kept out of LTO, which
+// breaks the link.)
 
-use core::ptr::{read_volatile, write_volatile};
-
-/// Copies `n` bytes forwards or backwards.
-///
-/// # Safety
-///
-/// `dest` and `src` valid for `n` bytes.
-unsafe fn copy_bytes(dest: *mut u8, src: *const u8, n: usize, backwards: bool) {
-    for step in 0..n {
-        let i = if backwards { n - 1 - step } else { step };
-        // SAFETY: `i < n`; the caller's contract covers it.
-        unsafe { write_volatile(dest.add(i), read_volatile(src.add(i))) };
-    }
-}
-
-/// `memcpy`: copies `n` bytes; the areas must not overlap.
-///
-/// # Safety
-///
-/// `dest` and `src` valid for `n` bytes, not overlapping.
-#[no_mangle]
-pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: forwarded contract.
-    unsafe { copy_bytes(dest, src, n, false) };
-    dest
-}
-
-/// `memmove`: copies `n` bytes between areas that may overlap.
-///
-/// # Safety
-///
-/// `dest` and `src` valid for `n` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: forwarded contract. Copying backwards when `dest` is above
-    // `src` reads each byte before it is overwritten.
-    unsafe { copy_bytes(dest, src, n, (dest as usize) > (src as usize)) };
-    dest
-}
-
-/// `memset`: fills `n` bytes with the low byte of `c`.
-///
-/// # Safety
-///
-/// `dest` valid for `n` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
-    for i in 0..n {
-        // SAFETY: `i < n`; the caller's contract covers it.
-        unsafe { write_volatile(dest.add(i), c as u8) };
-    }
-    dest
-}
-
-/// `memcmp`: compares `n` bytes as unsigned, returning <0, 0 or >0.
-///
-/// # Safety
-///
-/// `a` and `b` valid for `n` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    for i in 0..n {
-        // SAFETY: `i < n`; the caller's contract covers it.
-        let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
-        if x != y {
-            return i32::from(x) - i32::from(y);
+/// Emits `memcpy`, `memmove`, `memset`, `memcmp` and `bcmp` in the program
+/// (from [`crate::main!`]). Not for direct use.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bareio_mem_functions {
+    () => {
+        /// `memcpy` (bareio `rt`).
+        ///
+        /// # Safety
+        /// `dest` and `src` valid for `n` bytes, not overlapping.
+        #[no_mangle]
+        pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { $crate::rt::mem::copy(dest, src, n, false) }
         }
-    }
-    0
+
+        /// `memmove` (bareio `rt`).
+        ///
+        /// # Safety
+        /// `dest` and `src` valid for `n` bytes.
+        #[no_mangle]
+        pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+            // SAFETY: the caller's contract, forwarded. Copying backwards
+            // when `dest` is above `src` reads each byte before it is
+            // overwritten.
+            unsafe { $crate::rt::mem::copy(dest, src, n, (dest as usize) > (src as usize)) }
+        }
+
+        /// `memset` (bareio `rt`).
+        ///
+        /// # Safety
+        /// `dest` valid for `n` bytes.
+        #[no_mangle]
+        pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { $crate::rt::mem::fill(dest, c as u8, n) }
+        }
+
+        /// `memcmp` (bareio `rt`).
+        ///
+        /// # Safety
+        /// `a` and `b` valid for `n` bytes.
+        #[no_mangle]
+        pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { $crate::rt::mem::compare(a, b, n) }
+        }
+
+        /// `bcmp` (bareio `rt`).
+        ///
+        /// # Safety
+        /// `a` and `b` valid for `n` bytes.
+        #[no_mangle]
+        pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+            // SAFETY: the caller's contract, forwarded.
+            unsafe { $crate::rt::mem::compare(a, b, n) }
+        }
+    };
 }
 
-/// `bcmp`: zero when the `n` bytes are equal.
-///
-/// # Safety
-///
-/// `a` and `b` valid for `n` bytes.
-#[no_mangle]
-pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    // SAFETY: forwarded contract.
-    unsafe { memcmp(a, b, n) }
+/// The bodies of the mem functions [`crate::main!`] emits. Not for direct
+/// use.
+#[doc(hidden)]
+pub mod mem {
+    use core::ptr::{read_volatile, write_volatile};
+
+    /// Copies `n` bytes forwards or backwards; returns `dest`.
+    ///
+    /// # Safety
+    ///
+    /// `dest` and `src` valid for `n` bytes.
+    pub unsafe fn copy(dest: *mut u8, src: *const u8, n: usize, backwards: bool) -> *mut u8 {
+        for step in 0..n {
+            let i = if backwards { n - 1 - step } else { step };
+            // SAFETY: `i < n`; the caller's contract covers it.
+            unsafe { write_volatile(dest.add(i), read_volatile(src.add(i))) };
+        }
+        dest
+    }
+
+    /// Fills `n` bytes with `byte`; returns `dest`.
+    ///
+    /// # Safety
+    ///
+    /// `dest` valid for `n` bytes.
+    pub unsafe fn fill(dest: *mut u8, byte: u8, n: usize) -> *mut u8 {
+        for i in 0..n {
+            // SAFETY: `i < n`; the caller's contract covers it.
+            unsafe { write_volatile(dest.add(i), byte) };
+        }
+        dest
+    }
+
+    /// Compares `n` bytes as unsigned, returning <0, 0 or >0.
+    ///
+    /// # Safety
+    ///
+    /// `a` and `b` valid for `n` bytes.
+    pub unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> i32 {
+        for i in 0..n {
+            // SAFETY: `i < n`; the caller's contract covers it.
+            let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
+            if x != y {
+                return i32::from(x) - i32::from(y);
+            }
+        }
+        0
+    }
 }

@@ -223,6 +223,12 @@ fn syscall_numbers_match_libc() {
         ("rt_sigprocmask", t::SYS_RT_SIGPROCMASK as i64, libc::SYS_rt_sigprocmask as i64),
         ("signalfd4", t::SYS_SIGNALFD4 as i64, libc::SYS_signalfd4 as i64),
         ("prlimit64", t::SYS_PRLIMIT64 as i64, libc::SYS_prlimit64 as i64),
+        ("ioctl", t::SYS_IOCTL as i64, libc::SYS_ioctl as i64),
+        ("prctl", t::SYS_PRCTL as i64, libc::SYS_prctl as i64),
+        ("seccomp", t::SYS_SECCOMP as i64, libc::SYS_seccomp as i64),
+        ("openat", t::SYS_OPENAT as i64, libc::SYS_openat as i64),
+        #[cfg(target_pointer_width = "32")]
+        ("clock_gettime (32-bit time)", t::SYS_CLOCK_GETTIME32 as i64, libc::SYS_clock_gettime as i64),
         // 32-bit ABIs use `clock_gettime64`, which `libc` names only for
         // riscv32; tests/syscall_numbers.rs checks it against `syscalls`.
         #[cfg(target_pointer_width = "64")]

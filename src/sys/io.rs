@@ -67,6 +67,9 @@ flags! {
     pub struct OFlags: u32 {
         /// `O_NONBLOCK`: I/O returns `EAGAIN` instead of blocking.
         const NONBLOCK = abi::O_NONBLOCK;
+        /// `O_CLOEXEC` (for [`open`](super::open); `fcntl_getfl` never
+        /// reports it: it is a descriptor flag, [`FdFlags::CLOEXEC`]).
+        const CLOEXEC = abi::O_CLOEXEC;
     }
 }
 

@@ -11,6 +11,7 @@
 //! | module | syscalls |
 //! |---|---|
 //! | [`io`] | `read`, `write`, `readv`, `writev`, `close`, `fcntl` |
+//! | [`fs`] | `openat` |
 //! | [`pipe`] | `pipe2`, `splice`, `F_{GET,SET}PIPE_SZ` |
 //! | [`eventfd`](mod@self::eventfd) | `eventfd2` |
 //! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
@@ -18,6 +19,7 @@
 //! | [`process`] | `getpid`, `kill`, `exit_group` |
 //! | [`signal`] | `SigSet`, `rt_sigprocmask`, `signalfd4` |
 //! | [`time`] | `clock_gettime` (`clock_gettime64` on 32-bit) |
+//! | [`seccomp`] | `prctl(PR_SET_NO_NEW_PRIVS)`, `seccomp`, the user-notification `ioctl`s (not re-exported flat: `sys::seccomp::…`) |
 //!
 //! Everything is also re-exported here, flat: `bareio::sys::read`.
 
@@ -52,10 +54,12 @@ macro_rules! syscall {
 
 pub mod epoll;
 pub mod eventfd;
+pub mod fs;
 pub mod io;
 pub mod net;
 pub mod pipe;
 pub mod process;
+pub mod seccomp;
 pub mod signal;
 pub mod time;
 
@@ -64,6 +68,7 @@ mod layout_tests;
 
 pub use self::epoll::*;
 pub use self::eventfd::*;
+pub use self::fs::*;
 pub use self::io::*;
 pub use self::net::*;
 pub use self::pipe::*;

@@ -25,3 +25,4 @@ pub fn tcp_pair() -> (OwnedFd, OwnedFd) {
 pub fn unix_pair() -> (OwnedFd, OwnedFd) {
     socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, 0).unwrap()
 }
+pub mod faults;
