@@ -19,7 +19,7 @@
 //! ```
 //!
 //! A binary that runs longer than `KERNEL_TEST_BINARY_TIMEOUT` seconds
-//! (default 600) is killed and reported as `timeout`; the host also bounds
+//! (default 300) is killed and reported as `timeout`; the host also bounds
 //! the whole boot, and treats a missing `end` line as a failure.
 
 use std::ffi::CStr;
@@ -154,7 +154,7 @@ fn uname() -> String {
 
 fn binary_timeout() -> Duration {
     let secs = std::env::var("KERNEL_TEST_BINARY_TIMEOUT").ok().and_then(|s| s.parse().ok());
-    Duration::from_secs(secs.unwrap_or(600))
+    Duration::from_secs(secs.unwrap_or(300))
 }
 
 /// The files in `/tests`, by name.
