@@ -75,8 +75,8 @@ fn without_epoll_pwait2_eperm_the_poller_falls_back_once_per_process() {
 /// Five pollers each wait for readiness, a timeout (never ending early)
 /// and a wakeup while `epoll_pwait2` fails with `errno`; returns how many
 /// times it was called.
-fn count_pwait2_calls(errno: Errno) -> u64 {
-    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+fn count_pwait2_calls(errno: Errno) -> usize {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = calls.clone();
     let faults = Faults::new().ask(abi::SYS_EPOLL_PWAIT2, None, move |_, _| {
         counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -149,7 +149,7 @@ fn splice_refused_with_einval_copies_every_byte() {
 /// `splice` fails with `errno` for the whole process: the first transfer
 /// copies every byte, and later ones never try to splice again.
 fn splice_unavailable(errno: Errno) {
-    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = calls.clone();
     Faults::new()
         .ask(abi::SYS_SPLICE, None, move |_, _| {

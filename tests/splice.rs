@@ -495,12 +495,15 @@ fn urgent_data_with_oobinline_arrives_in_place() {
     let (into, from) = tcp_pair();
     let (to, out) = unix_pair();
     setsockopt(&from, SockOpt::new(libc::SOL_SOCKET, libc::SO_OOBINLINE), 1).unwrap();
-    let in_band = send_with_urgent_byte(&into, 200_000, 1000, || {});
+    // More than small socket buffers hold: written and read by other threads.
+    let sender = std::thread::spawn(move || send_with_urgent_byte(&into, 200_000, 1000, || {}));
+    let reader = std::thread::spawn(move || read_to_end(&out));
     let mut transfer = Transfer::<4096>::new().unwrap();
     let progress = transfer.run(&from, &to, None).unwrap();
     assert_eq!(progress.stop, Stop::Eof);
     drop(to);
-    let got = read_to_end(&out);
+    let in_band = sender.join().unwrap();
+    let got = reader.join().unwrap();
     let expected = [&in_band[..200_000], b"!", &in_band[200_000..]].concat();
     assert!(got == expected, "{} bytes arrived, {} expected", got.len(), expected.len());
 }

@@ -21,7 +21,7 @@
 
 #![allow(dead_code)] // each test file takes what it needs
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
 use bareio::fd::OwnedFd;
@@ -43,7 +43,7 @@ struct Rule {
     /// Only calls whose argument `.0` has `.1` in its low 32 bits.
     arg: Option<(u32, u32)>,
     action: Action,
-    calls: AtomicU64,
+    calls: AtomicUsize,
 }
 
 /// A set of syscall faults; see the module docs.
@@ -59,7 +59,7 @@ impl Faults {
 
     /// Every call of syscall `nr` fails with `errno`.
     pub fn fail(mut self, nr: usize, errno: Errno) -> Self {
-        self.rules.push(Rule { nr, arg: None, action: Action::Fail(errno), calls: AtomicU64::new(0) });
+        self.rules.push(Rule { nr, arg: None, action: Action::Fail(errno), calls: AtomicUsize::new(0) });
         self
     }
 
@@ -67,7 +67,7 @@ impl Faults {
     /// e.g. an fd) fail with `errno`.
     pub fn fail_if_arg(mut self, nr: usize, index: u32, value: u32, errno: Errno) -> Self {
         let arg = Some((index, value));
-        self.rules.push(Rule { nr, arg, action: Action::Fail(errno), calls: AtomicU64::new(0) });
+        self.rules.push(Rule { nr, arg, action: Action::Fail(errno), calls: AtomicUsize::new(0) });
         self
     }
 
@@ -79,14 +79,14 @@ impl Faults {
         arg: Option<(u32, u32)>,
         decide: impl Fn(u64, &SeccompData) -> Response + Send + Sync + 'static,
     ) -> Self {
-        self.rules.push(Rule { nr, arg, action: Action::Ask(Box::new(decide)), calls: AtomicU64::new(0) });
+        self.rules.push(Rule { nr, arg, action: Action::Ask(Box::new(decide)), calls: AtomicUsize::new(0) });
         self
     }
 
     /// How many calls rule `index` (in the order added) has seen, for the
     /// rules that ask.
     pub fn calls(&self, index: usize) -> u64 {
-        self.rules[index].calls.load(Ordering::SeqCst)
+        self.rules[index].calls.load(Ordering::SeqCst) as u64
     }
 
     fn asks(&self) -> bool {
@@ -181,7 +181,10 @@ fn supervise(faults: &Faults, listener: &OwnedFd, stop: &OwnedFd) {
     loop {
         poller.wait(&mut events, None).unwrap();
         for event in events.iter() {
-            if event.token() == STOP {
+            // Every thread under the filter is gone (Linux 5.8+ reports it
+            // as a hangup): nothing more will come, and a receive would
+            // wait for ever.
+            if event.token() == STOP || event.is_hangup() {
                 let _ = read(stop, &mut [0u8; 8]);
                 return;
             }
@@ -207,7 +210,7 @@ fn answer(faults: &Faults, call: &SeccompData) -> Response {
         let Action::Ask(decide) = &rule.action else { continue };
         let arg_matches = rule.arg.map_or(true, |(index, value)| call.args[index as usize] as u32 == value);
         if call.nr as usize == rule.nr && arg_matches {
-            let n = rule.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            let n = rule.calls.fetch_add(1, Ordering::SeqCst) as u64 + 1;
             return decide(n, call);
         }
     }
