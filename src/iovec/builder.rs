@@ -162,7 +162,8 @@ impl<'a, const N: usize> IoVecs<'a, N> {
             }
             len += added;
             let [a, b, c, d] = block.map(<[u8]>::len);
-            bytes = bytes.saturating_add((a + b).saturating_add(c + d));
+            let quad = (a + b).checked_add(c + d);
+            bytes = bytes.saturating_add(quad.unwrap_or(usize::MAX));
         }
         for chunk in rest {
             if len == Self::CAPACITY {
