@@ -8,6 +8,8 @@
 //! use `recvfrom`/`sendto` instead.
 //!
 //! One criterion iteration is one event: events per second = 1e9 / ns.
+//! The instruction-count cases ([`CASES`]) are the same loops (they run on
+//! one thread already), one operation per event.
 //!
 //! Run with `cargo bench --bench dispatch`.
 
@@ -45,7 +47,9 @@ fn borrow_all<T: AsRawFd>(sockets: &[T]) -> Vec<BorrowedFd<'_>> {
 
 /// Fd `i`'s peer is `i ^ 1`; the token of fd `i` is `i`. The byte starts
 /// on the even end's side: written into it, so the odd end is readable.
-fn bareio_dispatch(iters: u64) -> Duration {
+/// Each of these runs until at least `iters` events are handled; returns
+/// the time of the loop and the events handled.
+fn bareio_dispatch(iters: u64) -> (Duration, u64) {
     let poller = Poller::new().unwrap();
     let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
     let mut fds = Vec::with_capacity(2 * PAIRS);
@@ -70,10 +74,10 @@ fn bareio_dispatch(iters: u64) -> Duration {
             handled += 1;
         }
     }
-    start.elapsed()
+    (start.elapsed(), handled)
 }
 
-fn mio_dispatch(iters: u64) -> Duration {
+fn mio_dispatch(iters: u64) -> (Duration, u64) {
     let mut poll = mio::Poll::new().unwrap();
     let mut fds = Vec::with_capacity(2 * PAIRS);
     for _ in 0..PAIRS {
@@ -97,10 +101,10 @@ fn mio_dispatch(iters: u64) -> Duration {
             handled += 1;
         }
     }
-    start.elapsed()
+    (start.elapsed(), handled)
 }
 
-fn polling_dispatch(iters: u64) -> Duration {
+fn polling_dispatch(iters: u64) -> (Duration, u64) {
     let poller = polling::Poller::new().unwrap();
     let mut fds = Vec::with_capacity(2 * PAIRS);
     for _ in 0..PAIRS {
@@ -130,13 +134,21 @@ fn polling_dispatch(iters: u64) -> Duration {
             handled += 1;
         }
     }
-    start.elapsed()
+    (start.elapsed(), handled)
 }
 
 const WORKLOADS: &[common::Workload] = &[
-    ("dispatch/bareio", bareio_dispatch),
-    ("dispatch/mio", mio_dispatch),
-    ("dispatch/polling", polling_dispatch),
+    ("dispatch/bareio", |iters| bareio_dispatch(iters).0),
+    ("dispatch/mio", |iters| mio_dispatch(iters).0),
+    ("dispatch/polling", |iters| polling_dispatch(iters).0),
+];
+
+/// One operation is one event (the loop ends after a whole batch: the
+/// events handled are counted, not asked for).
+const CASES: &[common::Case] = &[
+    ("dispatch/bareio", 640, |ops| bareio_dispatch(ops).1),
+    ("dispatch/mio", 640, |ops| mio_dispatch(ops).1),
+    ("dispatch/polling", 640, |ops| polling_dispatch(ops).1),
 ];
 
 fn benches(c: &mut Criterion) {
@@ -149,5 +161,5 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    common::main(WORKLOADS, benches);
+    common::main(WORKLOADS, CASES, benches);
 }

@@ -144,5 +144,5 @@ fn splice_vs_copy(c: &mut Criterion) {
 }
 
 fn main() {
-    common::main(&[], splice_vs_copy);
+    common::main(&[], &[], splice_vs_copy);
 }

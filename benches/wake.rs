@@ -13,6 +13,11 @@
 //! All three subjects wake through an eventfd: bareio and polling skip the
 //! write while a wakeup is pending (an atomic flag), mio writes every time.
 //!
+//! The instruction-count cases ([`CASES`]) are the same calls on one
+//! thread: `wake_burst` is one wake with a wakeup already pending (what
+//! almost every wake of the burst is), `wake_round_trip` one round trip
+//! with each wake made before the wait it ends, so no wait blocks.
+//!
 //! Run with `cargo bench --bench wake`.
 
 use std::num::NonZeroUsize;
@@ -192,6 +197,56 @@ macro_rules! round_trip_of {
     };
 }
 
+/// `ops` wakes after a first one, so each finds a wakeup pending.
+fn pending_wakes(waker: &impl Wake, ops: u64) -> u64 {
+    waker.wake();
+    (0..ops).for_each(|_| waker.wake());
+    ops
+}
+
+/// `ops` round trips on this thread: wake `b`, its wait returns at once;
+/// wake `a`, likewise.
+fn round_trips(a: (&impl Wake, impl Wait), b: (&impl Wake, impl Wait), ops: u64) -> u64 {
+    let ((a_waker, mut a_waiter), (b_waker, mut b_waiter)) = (a, b);
+    for _ in 0..ops {
+        b_waker.wake();
+        b_waiter.wait_woken();
+        a_waker.wake();
+        a_waiter.wait_woken();
+    }
+    ops
+}
+
+macro_rules! pending_wakes_of {
+    ($kind:ident) => {
+        |ops| with_subject!($kind, |waker, _waiter| pending_wakes(waker, ops))
+    };
+}
+
+macro_rules! round_trips_of {
+    ($kind:ident) => {
+        |ops| {
+            with_subject!($kind, |a_waker, a_waiter| {
+                with_subject!($kind, |b_waker, b_waiter| round_trips(
+                    (a_waker, a_waiter),
+                    (b_waker, b_waiter),
+                    ops
+                ))
+            })
+        }
+    };
+}
+
+/// One operation: one wake (`wake_burst`), one round trip.
+const CASES: &[common::Case] = &[
+    ("wake_burst/bareio", 2000, pending_wakes_of!(bareio)),
+    ("wake_burst/mio", 2000, pending_wakes_of!(mio)),
+    ("wake_burst/polling", 2000, pending_wakes_of!(polling)),
+    ("wake_round_trip/bareio", 200, round_trips_of!(bareio)),
+    ("wake_round_trip/mio", 200, round_trips_of!(mio)),
+    ("wake_round_trip/polling", 200, round_trips_of!(polling)),
+];
+
 const WORKLOADS: &[common::Workload] = &[
     ("wake_burst/bareio", burst_of!(bareio)),
     ("wake_burst/mio", burst_of!(mio)),
@@ -217,5 +272,5 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    common::main(WORKLOADS, benches);
+    common::main(WORKLOADS, CASES, benches);
 }

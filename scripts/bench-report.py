@@ -4,8 +4,8 @@
 - `bench-report.py collect`: after each round, prints the round's criterion
   results (target/criterion/**/new/{benchmark,estimates}.json) as JSON;
 - `bench-report.py`: writes BENCHMARKS.md (to stdout) from every round's
-  results, the syscall counts and the binary sizes, with the REPORT_*
-  variables the script sets."""
+  results, the syscall counts, the instruction counts and the binary
+  sizes, with the REPORT_* variables the script sets."""
 
 import datetime
 import json
@@ -52,6 +52,22 @@ def syscalls():
     return counts
 
 
+def insns():
+    """case -> (ops at K1, instructions at K1, ops at K2, instructions at K2,
+    instructions per operation)."""
+    rows = {}
+    path = OUT / "insns.tsv"
+    for line in (path.read_text().splitlines() if path.exists() else []):
+        name, ops1, ir1, ops2, ir2 = line.split("\t")
+        ops1, ir1, ops2, ir2 = int(ops1), int(ir1), int(ops2), int(ir2)
+        rows[name] = (ops1, ir1, ops2, ir2, (ir2 - ir1) / (ops2 - ops1))
+    return rows
+
+
+def fmt_insns(n):
+    return f"{n:,.0f}" if n >= 100 else f"{n:.3g}"
+
+
 def interleaved():
     """workload -> (median, lowest, highest) ns per iteration."""
     rows = {}
@@ -92,8 +108,10 @@ def main():
     means = {i: median([r[i][0] for r in per_round if i in r]) for r in per_round for i in r}
     counts = syscalls()
     turns = interleaved()
+    per_op = insns()
     size_rows = sizes()
-    rows = []  # (benchmark, bareio, anchor name, anchor, ratio, range, interleaved, note)
+    rows = []  # (benchmark, bareio, anchor name, anchor, ratio, range, interleaved, instructions, note)
+    more_insns = []  # (benchmark, anchor, bareio's, anchor's) where bareio runs more instructions
     missing = []
 
     def pair(label, ours, theirs, anchor, per=1.0, unit=fmt_ns, note=""):
@@ -107,7 +125,13 @@ def main():
             (a_med, a_min, _), (b_med, b_min, _) = turns[ours], turns[theirs]
             inter = f"{b_med / a_med:.2f} ({b_min / a_min:.2f})"
         a, b = means[ours], means[theirs]
-        rows.append((label, unit(a / per), anchor, unit(b / per), median(ratios), spread, inter, note))
+        counted = ""
+        if ours in per_op and theirs in per_op:
+            i_ours, i_theirs = per_op[ours][4], per_op[theirs][4]
+            counted = f"{fmt_insns(i_ours)} / {fmt_insns(i_theirs)} ({i_theirs / i_ours:.2f})"
+            if i_ours > i_theirs:
+                more_insns.append((label, anchor, i_ours, i_theirs))
+        rows.append((label, unit(a / per), anchor, unit(b / per), median(ratios), spread, inter, counted, note))
 
     def calls_per(name, per_iter):
         syscall, iters, calls = counts[name]
@@ -130,16 +154,24 @@ def main():
     for anchor in ("mio", "polling"):
         pair("dispatch, 64 socketpairs (per event)", "dispatch/bareio", f"dispatch/{anchor}", anchor,
              unit=lambda ns: f"{fmt_ns(ns)} ({events_per_s(ns)})")
-    for param, label in (("1024x1B", "writev 1024 × 1 B"), ("100000xmixed", "writev 100,000 × 0…64 KiB")):
+    writev_lists = (("1024x1B", "writev 1024 × 1 B"), ("1024x1B-1in8empty", "writev 1024 × 1 B, 1 in 8 empty"),
+                    ("100000xmixed", "writev 100,000 × 0…64 KiB"))
+    for param, label in writev_lists:
         notes = []
         for who in ("bareio", "std"):
-            per_call, syscall = calls_per(f"writev/{who}/{param}", 1)
-            notes.append(f"{who}: {per_call:g} {syscall} per call")
+            if f"writev/{who}/{param}" in counts:
+                per_call, syscall = calls_per(f"writev/{who}/{param}", 1)
+                notes.append(f"{who}: {per_call:g} {syscall} per call")
         pair(label, f"writev/bareio/{param}", f"writev/std/{param}", "std write_vectored", note="; ".join(notes))
-        if param == "1024x1B":
-            pair("writev 1024 × 1 B, user space only", "writev_user_space/bareio/1024x1B",
-                 "writev_user_space/std/1024x1B", "std write_vectored",
+        if f"writev_user_space/bareio/{param}" in means:
+            pair(f"{label}, user space only", f"writev_user_space/bareio/{param}",
+                 f"writev_user_space/std/{param}", "std write_vectored",
                  note="the syscall replaced by a function taking every byte")
+    # Instruction counts of the relay rows come with their cases: a
+    # `common::Case` named like the criterion benchmark (e.g.
+    # "relay/transfer/1024" and "relay/copy/1024") in benches/splice.rs's
+    # CASES is all it takes; `pair` finds it by name. TODO (the lead's
+    # splice and relay work): `Transfer` at 1 KiB, and the relay per message.
     go = {1 << 10: "Go: 0.95x", 1 << 20: "Go: 1.89x"}
     relay_sizes = sorted({int(k.rsplit("/", 1)[1]) for k in means if k.startswith("relay/")})
     for size in relay_sizes:
@@ -153,7 +185,7 @@ def main():
     size_line = None
     if relay and echo and relay[0] and echo[0]:
         rows.append(("static binary size", f"{relay[0]:,} B", "mio echo (musl)", f"{echo[0]:,} B",
-                     echo[0] / relay[0], "", "", "smaller is better: the ratio is mio's size ÷ bareio's"))
+                     echo[0] / relay[0], "", "", "", "smaller is better: the ratio is mio's size ÷ bareio's"))
     else:
         size_line = relay[2] if relay else "relay not built"
 
@@ -182,6 +214,13 @@ def main():
     p("in parentheses, of the lowest (the best case, least disturbed by other processes).")
     p("Where the two columns disagree, the machine's load moved the criterion ratio.")
     p()
+    p("**Instructions per op** are user-space instructions per operation (for the wake")
+    p("burst: per wake), bareio's / the anchor's (the anchor's ÷ bareio's in")
+    p("parentheses: above 1.00 bareio runs fewer), counted by callgrind in one thread")
+    p("running the same calls ([Instructions per operation](#instructions-per-operation)).")
+    p("They are exact and do not move with the machine's load; they do not see the")
+    p("kernel, so a syscall counts only its user-space side.")
+    p()
     p("| | |")
     p("|---|---|")
     p(f"| machine | {nproc} CPUs (`nproc`), {model}, Linux {kernel} |")
@@ -194,26 +233,33 @@ def main():
       f"{os.environ['REPORT_MEASURE']} --sample-size {os.environ['REPORT_SAMPLES']}` "
       "(writev 100,000 chunks: 10 flat samples) |")
     p()
-    p("| benchmark | bareio | anchor | anchor's | ratio | range | interleaved | notes |")
-    p("|---|---:|---|---:|---:|---|---:|---|")
-    for label, ours, anchor, theirs, ratio, spread, inter, note in rows:
-        p(f"| {label} | {ours} | {anchor} | {theirs} | **{ratio:.2f}** | {spread} | {inter} | {note} |")
+    p("| benchmark | bareio | anchor | anchor's | ratio | range | interleaved | instructions per op | notes |")
+    p("|---|---:|---|---:|---:|---|---:|---:|---|")
+    for label, ours, anchor, theirs, ratio, spread, inter, counted, note in rows:
+        p(f"| {label} | {ours} | {anchor} | {theirs} | **{ratio:.2f}** | {spread} | {inter} | {counted} | {note} |")
     if size_line:
         theirs = f"{echo[0]:,} B" if echo and echo[0] else ""
-        p(f"| static binary size | {size_line} | mio echo (musl) | {theirs} | | | | |")
+        p(f"| static binary size | {size_line} | mio echo (musl) | {theirs} | | | | | |")
     p()
     if missing:
         p(f"Missing results (bench failed or filtered out): {', '.join(sorted(set(missing)))}.")
         p()
     slower = [f"{label} vs {anchor} ({ratio:.2f}, range {spread}"
               + (f"; interleaved {inter})" if inter else ")")
-              for label, _, anchor, _, ratio, spread, inter, _ in rows if ratio < 0.97]
+              for label, _, anchor, _, ratio, spread, inter, _, _ in rows if ratio < 0.97]
     p("## Where bareio is slower")
     p()
     if slower:
         p("In this run (median ratio below 0.97): " + "; ".join(slower) + ".")
     else:
         p("In this run, no median ratio is below 0.97.")
+    p()
+    if more_insns:
+        p("More user-space instructions per operation than the anchor: "
+          + "; ".join(f"{label} vs {anchor} ({fmt_insns(a)} against {fmt_insns(b)})"
+                      for label, anchor, a, b in more_insns) + ".")
+    else:
+        p("No row has more user-space instructions per operation than its anchor.")
     p()
     notes = pathlib.Path("benches/report-notes.md")
     if notes.exists():
@@ -237,6 +283,23 @@ def main():
     p("|---|---:|---|---:|")
     for name, (syscall, iters, calls) in counts.items():
         p(f"| {name} | {iters:,} | {syscall} | {calls:,} |")
+    p()
+    p("## Instructions per operation")
+    p()
+    p("Counted with `valgrind --tool=callgrind` on the bench binary in instruction mode")
+    p("(`BAREIO_BENCH_INSNS=NAME BAREIO_BENCH_ITERS=K`, [`benches/common/mod.rs`](benches/common/mod.rs)):")
+    p("each case is its workload's calls on one thread (the wake cases make each wake")
+    p("before the wait it ends, so no wait blocks; the writev cases write to `/dev/null`),")
+    p("run for K1 and K2 = 2 × K1 operations, counting only inside the function that runs")
+    p("the case (`--toggle-collect`); per operation = (instructions at K2 − at K1) ÷")
+    p("(operations at K2 − at K1), so the setup drops out. User space only: the kernel's")
+    p("side of a syscall is not counted, and glibc's syscall wrappers (std, mio,")
+    p("polling) are.")
+    p()
+    p("| case | operations (K1, K2) | instructions (K1, K2) | per operation |")
+    p("|---|---:|---:|---:|")
+    for name, (ops1, ir1, ops2, ir2, each) in per_op.items():
+        p(f"| {name} | {ops1:,}, {ops2:,} | {ir1:,}, {ir2:,} | {fmt_insns(each)} |")
     p()
     p("## Every criterion result")
     p()

@@ -9,7 +9,7 @@
 //! | item | what |
 //! |---|---|
 //! | [`Buffers`] | the chunk list over caller-owned storage: [`advance`](Buffers::advance) drops fully written chunks and trims a partly written one; empty chunks are skipped; advancing past the end is an [`AdvanceError`], with nothing changed |
-//! | [`IoVecs`] | up to `min(N, IOV_MAX)` non-empty kernel `iovec`s (a [`heapless::Vec`] of [`IoSlice`]) built from the front of a [`Buffers`] |
+//! | [`IoVecs`] | up to `min(N, IOV_MAX)` non-empty kernel `iovec`s (a fixed array of [`IoSlice`], filled in one pass) built from the front of a [`Buffers`] |
 //! | [`write_vectored`], [`send_vectored`] | one `writev` / `sendmsg(MSG_NOSIGNAL)` of the next batch, then advance by what the kernel took |
 //! | [`write_vectored_all`], [`send_vectored_all`] | loop the step until done, retry `EINTR`; `EAGAIN` returns with all progress kept |
 //! | [`read_vectored`] | one `readv` into caller buffers (at most [`IOV_MAX`] of them), `EINTR` retried |

@@ -3,9 +3,10 @@
 //!
 //! Every property runs 10,000 cases (`QUICKCHECK_TESTS=n` for more).
 //! Chunk lists are mostly short with many empty chunks; one case in 50
-//! is a long list (1,000 to 2,200 chunks of 0 to 3 bytes, a third of
-//! them empty) so that fills meet the 1024-entry `IOV_MAX` cap from both
-//! sides (tests/iovecs.rs has the exact 1023/1024/1025 boundaries).
+//! is a long list (1,000 to 2,200 chunks of 0 to 3 bytes, one in 3, in 8,
+//! in 300 or none of them empty) so that fills meet the 1024-entry
+//! `IOV_MAX` cap from both sides, through long runs of non-empty chunks
+//! too (tests/iovecs.rs has the exact 1023/1024/1025 boundaries).
 
 #![cfg(target_os = "linux")]
 
@@ -36,13 +37,17 @@ impl Arbitrary for ChunkList {
     fn arbitrary(g: &mut Gen) -> Self {
         if below(g, 50) == 0 {
             // Long: one random number per chunk (generation is the slow
-            // part in a debug build), a third of the chunks empty.
+            // part in a debug build), one chunk in 3, in 8, in 300 or none
+            // empty (the fill copies runs of non-empty chunks apart).
             let count = 1000 + below(g, 1201);
+            let empty_one_in = [3, 8, 300, 0][below(g, 4)];
             let chunks = (0..count)
                 .map(|_| {
                     let r = u64::arbitrary(g).to_le_bytes();
-                    let len = [0, 0, 1, 1, 2, 3][usize::from(r[0]) % 6];
-                    r[1..=len].to_vec()
+                    let draw = u16::from_le_bytes([r[0], r[1]]);
+                    let empty = empty_one_in != 0 && draw % empty_one_in == 0;
+                    let len = if empty { 0 } else { 1 + usize::from(r[2]) % 3 };
+                    r[3..3 + len].to_vec()
                 })
                 .collect();
             return Self(chunks);

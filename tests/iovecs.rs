@@ -537,6 +537,20 @@ fn remaining_saturates_instead_of_overflowing() {
     assert_eq!(bufs.checked_remaining(), Some((1 << 20) + 1));
 }
 
+#[cfg(target_pointer_width = "32")]
+#[test]
+fn a_batch_of_more_than_a_usize_saturates_and_a_full_claim_consumes_only_that() {
+    let big = vec![0u8; 8 << 20];
+    let chunks: Vec<&[u8]> = vec![&big; 600]; // 4800 MiB > u32::MAX
+    let mut bufs = Buffers::new(&chunks);
+    assert_eq!(IoVecs::<1024>::new().fill(&bufs), usize::MAX);
+    // A writer claiming `usize::MAX` bytes (the saturated batch) wrote
+    // that many, not every chunk of the batch.
+    assert_eq!(bufs.write_with::<1024>(|_| Ok(usize::MAX)), Ok(usize::MAX));
+    let left = 600 * (8u64 << 20) - u64::from(u32::MAX);
+    assert_eq!(bufs.checked_remaining().map(|n| n as u64), Some(left));
+}
+
 // --- std interop ------------------------------------------------------------
 
 #[cfg(feature = "std")]

@@ -21,6 +21,20 @@
 //!     target/release/deps/wake-<hash>
 //! # wake_round_trip/bareio<TAB>median ns per iteration<TAB>lowest<TAB>highest
 //! ```
+//!
+//! Instruction mode runs one [`Case`] (a single-threaded version of a
+//! workload, named like it) a given number of times and prints the
+//! operations it did, for `valgrind --tool=callgrind` to count the
+//! user-space instructions: `scripts/bench-report` runs every case for two
+//! counts K1 < K2 and takes (instructions at K2 − at K1) ÷ (operations at
+//! K2 − at K1), so the setup, the same in both runs, drops out.
+//! `BAREIO_BENCH_INSNS=list` prints each case's name and K1.
+//!
+//! ```sh
+//! BAREIO_BENCH_INSNS=dispatch/bareio BAREIO_BENCH_ITERS=6400 \
+//!     valgrind --tool=callgrind --toggle-collect='*common::measured*' target/release/deps/dispatch-<hash>
+//! # 6400
+//! ```
 
 #![allow(dead_code)] // each bench takes what it needs
 
@@ -32,6 +46,15 @@ use criterion::Criterion;
 /// names the benchmark) and the function that runs it `iters` times and
 /// returns the time of the measured part only.
 pub type Workload = (&'static str, fn(u64) -> Duration);
+
+/// One instruction-count case: its name (that of the workload it counts),
+/// the smaller of the two operation counts `scripts/bench-report` runs it
+/// for (K1; K2 is twice that: enough operations that the difference is
+/// the operation's, few enough for callgrind's speed), and the function
+/// that does its setup and then its operation `ops` times, on this thread
+/// only (callgrind counts every thread, and another thread's share would
+/// depend on the scheduling), and returns the operations done.
+pub type Case = (&'static str, u64, fn(u64) -> u64);
 
 /// The default criterion settings of every bench; the command line
 /// (`--warm-up-time`, `--measurement-time`, `--sample-size`) overrides them.
@@ -67,10 +90,37 @@ fn interleave(workloads: &[Workload], pattern: &str) {
     }
 }
 
+/// Runs `case` `ops` times: the only function callgrind counts in
+/// (`--toggle-collect`), so the process's start and end are left out.
+#[inline(never)]
+fn measured(case: fn(u64) -> u64, ops: u64) -> u64 {
+    case(std::hint::black_box(ops))
+}
+
+/// Instruction mode: see the module docs.
+fn insns(cases: &[Case], name: &str) {
+    if name == "list" {
+        cases.iter().for_each(|(n, k1, _)| println!("{n}\t{k1}"));
+        return;
+    }
+    let ops = env_number("BAREIO_BENCH_ITERS", 1000);
+    match cases.iter().find(|(n, _, _)| *n == name) {
+        Some((_, _, case)) => println!("{}", measured(*case, ops)),
+        None => {
+            let names: Vec<_> = cases.iter().map(|(n, _, _)| *n).collect();
+            panic!("BAREIO_BENCH_INSNS={name}: not one of {names:?}");
+        }
+    }
+}
+
 /// The bench's `main`: count mode if `BAREIO_BENCH_COUNT` is set,
-/// interleaved mode if `BAREIO_BENCH_INTERLEAVE` is, else the criterion run
-/// of `benches`.
-pub fn main(workloads: &[Workload], benches: fn(&mut Criterion)) {
+/// interleaved mode if `BAREIO_BENCH_INTERLEAVE` is, instruction mode (of
+/// `cases`) if `BAREIO_BENCH_INSNS` is, else the criterion run of `benches`.
+pub fn main(workloads: &[Workload], cases: &[Case], benches: fn(&mut Criterion)) {
+    if let Ok(name) = std::env::var("BAREIO_BENCH_INSNS") {
+        insns(cases, &name);
+        return;
+    }
     if let Ok(pattern) = std::env::var("BAREIO_BENCH_INTERLEAVE") {
         interleave(workloads, &pattern);
         return;

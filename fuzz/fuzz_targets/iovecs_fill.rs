@@ -11,9 +11,8 @@
 mod common;
 
 use bareio::iovec::{Buffers, IoVecs, IOV_MAX};
-use bareio::sys::IoSlice;
 use bareio::Errno;
-use common::{amount, assert_tiles, chunk_lengths, pattern, split};
+use common::{amount, chunk_lengths, op, Model, MAX_OPS, WORK};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
@@ -21,25 +20,43 @@ fuzz_target!(|data: &[u8]| {
     let _ = run(&mut Unstructured::new(data));
 });
 
+/// The capacities `N` the operations use (the `with_n!` table).
+const CAPS: [usize; 9] = [1, 2, 3, 7, 64, 1023, 1024, 1025, 1024];
+
 struct State<'a> {
-    backing: &'a [u8],
-    /// Bytes consumed (the model) = bytes the fake writer took.
+    model: &'a Model,
+    /// Whether this operation checks every entry of its batches.
+    full: bool,
+    /// Bytes consumed (the model): those the fake writer took, in order
+    /// (each batch it gets must start here), and those skipped by hand.
     pos: usize,
-    written: Vec<u8>,
 }
 
 fn run(u: &mut Unstructured<'_>) -> Result<()> {
-    let lens = chunk_lengths(u)?;
-    let backing = pattern(lens.iter().sum());
-    let chunks = split(&backing, &lens);
-    let mut bufs = Buffers::new(&chunks);
-    let mut st = State { backing: &backing, pos: 0, written: Vec::new() };
-    for _ in 0..64 {
+    let model = Model::new(&chunk_lengths(u)?);
+    let mut bufs = Buffers::new(&model.chunks);
+    let mut st = State { model: &model, full: false, pos: 0 };
+    let mut full_checks = 0;
+    let mut work = WORK;
+    for _ in 0..MAX_OPS {
         if u.is_empty() {
             break;
         }
-        let op = u.int_in_range(0..=3u8)?;
+        let (kind, full) = op(u, 4, &mut full_checks)?;
+        st.full = full;
         let n_index = u.int_in_range(0..=8u8)?;
+        // What the operation walks at most: its batch, or for the write
+        // loop every chunk left.
+        let chunks = model.chunks_at(st.pos);
+        let cost = match kind {
+            0 => 1,
+            1 | 2 => chunks.min(CAPS[usize::from(n_index)]).max(1),
+            _ => chunks.max(1),
+        };
+        let Some(left) = work.checked_sub(cost) else {
+            break;
+        };
+        work = left;
         macro_rules! with_n {
             ($f:ident) => {
                 match n_index {
@@ -55,14 +72,14 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 }
             };
         }
-        match op {
+        match kind {
             0 => {
-                let remaining = backing.len() - st.pos;
-                let n = amount(u, remaining)?;
+                let remaining = model.total() - st.pos;
+                let kind = u.int_in_range(0..=7u8)?;
+                let n = amount(u, kind, remaining)?;
                 if bufs.advance(n).is_ok() {
                     assert!(n <= remaining);
                     // Skipped by hand: the writer never sees these bytes.
-                    st.written.extend_from_slice(&backing[st.pos..st.pos + n]);
                     st.pos += n;
                 } else {
                     assert!(n > remaining);
@@ -72,9 +89,13 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             2 => with_n!(step)?,
             _ => with_n!(write_all)?,
         }
-        assert_tiles(bufs.chunks(), &backing, st.pos);
-        assert_eq!(st.written, backing[..st.pos]);
+        model.assert_at(bufs.chunks(), st.pos);
+        if st.full {
+            model.assert_all(bufs.chunks(), st.pos);
+        }
     }
+    model.assert_all(bufs.chunks(), st.pos);
+    assert_eq!(bufs.remaining(), model.total() - st.pos);
     Ok(())
 }
 
@@ -88,24 +109,11 @@ fn fill<const N: usize>(
     let mut iov = IoVecs::<N>::new();
     let bytes = iov.fill(bufs);
     assert_eq!(iov.capacity(), cap);
-    assert_eq!(iov.len(), bufs.chunks().count().min(cap));
-    assert!(iov.iter().map(|e| e.as_slice()).eq(bufs.chunks().take(cap)));
-    assert_eq!(bytes, iov.byte_len());
-    check_batch(&iov, cap, st.backing, st.pos);
-    Ok(())
-}
-
-/// A batch handed to a writer: non-empty entries, at most `cap`, tiling
-/// the front of `backing[pos..]`; returns its bytes.
-fn check_batch(iov: &[IoSlice<'_>], cap: usize, backing: &[u8], pos: usize) -> usize {
-    assert!(iov.len() <= cap, "{} entries > {cap}", iov.len());
-    let mut at = pos;
-    for e in iov {
-        assert!(!e.is_empty(), "an empty iovec");
-        assert_eq!(e.as_ptr(), backing[at..].as_ptr(), "entry does not start at byte {at}");
-        at += e.len();
+    assert_eq!(bytes, st.model.assert_batch(&iov, cap, st.pos, st.full));
+    if st.full {
+        assert_eq!(bytes, iov.byte_len());
     }
-    at - pos
+    Ok(())
 }
 
 /// What the fake writer does, from the input.
@@ -131,12 +139,11 @@ fn step<const N: usize>(
     let mut called = None;
     let mut decode_error = None;
     let result = bufs.write_with::<N>(|iov| {
-        let batch = check_batch(iov, cap, st.backing, st.pos);
+        let batch = st.model.assert_batch(iov, cap, st.pos, st.full);
         let r = writer_result(u, batch).map_err(|e| decode_error = Some(e)).unwrap_or(Ok(batch));
         called = Some((batch, r));
         if let Ok(n) = r {
             if n > 0 && n <= batch {
-                st.written.extend_from_slice(&st.backing[st.pos..st.pos + n]);
                 st.pos += n;
             }
         }
@@ -145,7 +152,7 @@ fn step<const N: usize>(
     match called {
         None => {
             assert_eq!(result, Ok(0));
-            assert_eq!(st.pos, st.backing.len(), "no call although bytes remain");
+            assert_eq!(st.pos, st.model.total(), "no call although bytes remain");
         }
         Some((batch, r)) => match r {
             Ok(0) => assert_eq!(result, Err(Errno::EIO)),
@@ -169,20 +176,19 @@ fn write_all<const N: usize>(
     let mut calls = 0;
     let result = bufs.write_all_with::<N>(|iov| {
         calls += 1;
-        let batch = check_batch(iov, cap, st.backing, st.pos);
+        let batch = st.model.assert_batch(iov, cap, st.pos, st.full);
         // Out of input: take everything, so the loop always ends.
-        let r = if calls > 200 { Ok(batch) } else { writer_result(u, batch).unwrap_or(Ok(batch)) };
+        let r = if calls > 64 { Ok(batch) } else { writer_result(u, batch).unwrap_or(Ok(batch)) };
         last = Some(r);
         if let Ok(n) = r {
             if n > 0 && n <= batch {
-                st.written.extend_from_slice(&st.backing[st.pos..st.pos + n]);
                 st.pos += n;
             }
         }
         r
     });
     match result {
-        Ok(()) => assert_eq!(st.pos, st.backing.len()),
+        Ok(()) => assert_eq!(st.pos, st.model.total()),
         Err(e) => {
             assert_ne!(e, Errno::EINTR, "EINTR must be retried");
             match last {

@@ -69,6 +69,25 @@ impl<'s, T: Deref<Target = [u8]>> Buffers<'s, T> {
         }
     }
 
+    /// The chunks not yet fully consumed and the bytes consumed of the
+    /// first one: for the batch builder, which walks them in one pass.
+    #[cfg(target_os = "linux")]
+    #[inline]
+    pub(super) fn parts(&self) -> (&'s [T], usize) {
+        (self.chunks, self.offset)
+    }
+
+    /// Consumes the first `count` chunks whole (the rest of the first one
+    /// included), then the empty ones after them: what a write of every
+    /// byte of a batch made from those chunks consumes.
+    #[cfg(target_os = "linux")]
+    #[inline]
+    pub(super) fn consume_chunks(&mut self, count: usize) {
+        self.chunks = self.chunks.get(count..).unwrap_or_default();
+        self.offset = 0;
+        self.skip_exhausted();
+    }
+
     /// Whether every byte has been consumed (or there never were any).
     #[inline]
     pub fn is_empty(&self) -> bool {
@@ -175,6 +194,8 @@ impl<'s, T: Deref<Target = [u8]>> Iterator for Chunks<'s, T> {
         }
     }
 
+    /// At most one chunk per chunk not yet dropped, empty ones included:
+    /// the upper bound is exactly that count.
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, Some(self.rest.len()))
     }

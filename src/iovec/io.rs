@@ -33,12 +33,18 @@ impl<'s, T: Deref<Target = [u8]>> Buffers<'s, T> {
         write: impl FnOnce(&[IoSlice<'s>]) -> Result<usize, Errno>,
     ) -> Result<usize, Errno> {
         let mut iov = IoVecs::<'s, N>::new();
-        let batch = iov.fill(self);
+        let batch = iov.fill_batch(self);
         if iov.is_empty() {
             return Ok(0);
         }
         let written = write(iov.as_slice())?;
-        if written == 0 || written > batch {
+        if written == batch.bytes && written != usize::MAX {
+            // All of it (and the count did not saturate): the chunks the
+            // batch came from are consumed, with no walk over them.
+            self.consume_chunks(batch.walked);
+            return Ok(written);
+        }
+        if written == 0 || written > batch.bytes {
             return Err(Errno::EIO);
         }
         // Cannot fail: the batch is a prefix of the remaining bytes.

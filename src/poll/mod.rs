@@ -401,9 +401,17 @@ impl Poller {
     /// consumes the wakeup. Returns the count of the others.
     fn take_wakeup(&self, returned: &mut [RawEvent], woken: &mut bool) -> usize {
         let mut n = returned.len();
-        if let Some(i) = returned.iter().position(backend::is_waker) {
-            // Keep the kernel's order of the rest: shift them down by one.
-            returned.copy_within(i + 1.., i);
+        // First whether the waker is there at all, in a loop with no early
+        // exit (no branch per event; the optimiser unrolls it), since it
+        // mostly is not; then where.
+        let any = returned.iter().fold(false, |any, ev| any | backend::is_waker(ev));
+        let at = if any { returned.iter().position(backend::is_waker) } else { None };
+        if let Some(i) = at {
+            // Keep the kernel's order of the rest: shift them down by one
+            // (no call when the waker's event is the last).
+            if i + 1 < n {
+                returned.copy_within(i + 1.., i);
+            }
             n -= 1;
             self.wake_flag.observe();
             *woken = true;
