@@ -254,7 +254,25 @@ fn benches(c: &mut Criterion) {
     }
 }
 
+/// `ops` relay-like steps with `deadlines` (after the warm-up), for the
+/// instruction counts; returns the steps done.
+fn steps<D: Deadlines>(mut deadlines: D, ops: u64) -> u64 {
+    let mut relay = Relay::new();
+    for _ in 0..WARM_UP + ops {
+        relay.step(&mut deadlines);
+    }
+    black_box(relay.expired);
+    ops
+}
+
+/// One operation: one relay-like step (a reset, and the expiries due).
+const CASES: &[common::Case] = &[
+    ("timers/no_deadlines/8192", 20_000, |ops| steps(NoDeadlines, ops)),
+    ("timers/bareio/8192", 20_000, |ops| steps(Box::new(Timers::<KEYS>::new()), ops)),
+    ("timers/binary_heap/8192", 20_000, |ops| steps(LazyHeap::new(), ops)),
+];
+
 fn main() {
     check_same_work();
-    common::main(WORKLOADS, benches);
+    common::main(WORKLOADS, CASES, benches);
 }

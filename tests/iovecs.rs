@@ -346,8 +346,13 @@ fn write_vectored_all_resumes_after_eagain_with_a_reader_thread() {
     let chunks = varied_chunks(&data, 42);
     let (w, r) = tiny_buffer_pair();
     set_nonblocking(&r, false).unwrap(); // the reader blocks; the writer polls
+                                         // The reader starts only once the writer has met a full buffer: then
+                                         // the writer surely resumes after EAGAIN, however fast the reader is.
+    let (full_tx, full_rx) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|s| {
+        let full_tx = full_tx;
         let reader = s.spawn(move || {
+            let _ = full_rx.recv();
             let mut out = Vec::new();
             let mut buf = [0u8; 8192];
             loop {
@@ -367,12 +372,18 @@ fn write_vectored_all_resumes_after_eagain_with_a_reader_thread() {
                 Ok(()) => break,
                 Err(Errno::EAGAIN) => {
                     eagains += 1;
-                    poller.wait(&mut events, None).unwrap();
+                    let _ = full_tx.send(());
+                    assert_eq!(
+                        poller.wait(&mut events, Some(Duration::from_secs(60))),
+                        Ok(1),
+                        "never writable"
+                    );
                 }
                 Err(e) => panic!("write: {e}"),
             }
         }
         drop(w); // end of file for the reader
+        drop(full_tx); // (had it never filled, the reader starts now)
         let received = reader.join().unwrap();
         assert!(eagains > 0, "the send buffer never filled");
         assert_eq!(received.len(), data.len());
