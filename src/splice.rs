@@ -486,7 +486,6 @@ impl<const COPY: usize> Transfer<COPY> {
     /// drop(client);
     ///
     /// let mut buffer = [0u8; 4096]; // in a real program: static storage, per connection
-
     /// let mut transfer = Transfer::<0>::without_pipe();
     /// let progress = transfer.run_with(&src, &dst, None, &mut buffer)?;
     /// assert_eq!((progress.moved, progress.stop), (5, Stop::Eof));
