@@ -430,11 +430,19 @@ impl<const COPY: usize> Transfer<COPY> {
     /// message. Reset by nothing; harmless with level-triggered waits (the
     /// next wait reports the readiness anyway).
     ///
-    /// Not while the source has TCP urgent data pending: a read stops short
-    /// at the urgent mark with data behind it. Register the source with
-    /// [`Interest::PRIORITY`](crate::poll::Interest::PRIORITY) and turn
-    /// this off for a call whose event [`is_priority`](crate::poll::Event::is_priority).
-    /// Splices are never taken as proof (a pipe's slots can fill first).
+    /// Turn it off for a call whose event says either of two things:
+    ///
+    /// - the peer ended its side ([`is_read_hangup`](crate::poll::Event::is_read_hangup),
+    ///   with [`Interest::READ_HANGUP`](crate::poll::Interest::READ_HANGUP)):
+    ///   a short read may return the last bytes and leave the end of input
+    ///   unread, and the FIN raises no edge of its own after that;
+    /// - TCP urgent data is pending ([`is_priority`](crate::poll::Event::is_priority),
+    ///   with [`Interest::PRIORITY`](crate::poll::Interest::PRIORITY)): a
+    ///   read stops short at the urgent mark with data behind it.
+    ///
+    /// `tests/edges.rs` checks both, and the rule itself, on every
+    /// architecture. Splices are never taken as proof (a pipe's slots can
+    /// fill first).
     pub fn set_short_reads_drain(&mut self, on: bool) {
         self.state.short_reads_drain = on;
     }

@@ -178,3 +178,33 @@ fn a_transfer_with_the_callers_buffer_keeps_its_bytes_there() {
     }
     assert!(received == data, "bytes lost or reordered");
 }
+
+/// Why a short read proves nothing once the peer has ended its side: the
+/// bytes and the FIN arrive, one edge reports both (with `READ_HANGUP`), a
+/// read takes the bytes and stops short before the end of input, and no
+/// new edge follows. A caller that trusted that short read would never see
+/// the end. (`Transfer::set_short_reads_drain` is to be turned off for such
+/// an event; so does the relay.)
+#[test]
+fn after_the_fin_a_short_read_leaves_the_end_unread_and_no_edge_follows() {
+    for (writer, reader) in [tcp_pair(), unix_pair()] {
+        set_nonblocking(&reader, true).unwrap();
+        let poller = Poller::new().unwrap();
+        poller.register(&reader, 1, Interest::READABLE | Interest::READ_HANGUP, Mode::Edge).unwrap();
+        write_all(&writer, b"last words");
+        shutdown(&writer, Shutdown::Write).unwrap();
+        let mut events = Events::<2>::new();
+        assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(30))), Ok(1));
+        let event = events.iter().next().unwrap();
+        // Both have arrived by now for a unix socket; over TCP the FIN may
+        // trail the bytes, so wait for the hang-up's own edge if needed.
+        if !event.is_read_hangup() {
+            assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(30))), Ok(1));
+            assert!(events.iter().next().unwrap().is_read_hangup());
+        }
+        let mut buf = [0u8; 64];
+        assert_eq!(read(&reader, &mut buf), Ok(10), "a short read: the bytes, not the end");
+        assert_eq!(poller.wait(&mut events, Some(Duration::ZERO)), Ok(0), "no edge for the end");
+        assert_eq!(read(&reader, &mut buf), Ok(0), "the end was there, unread");
+    }
+}
