@@ -119,6 +119,11 @@ impl Line {
         }
     }
 
+    /// Appends `upstream ADDR unreachable: ERRNO`.
+    pub fn unreachable(&mut self, upstream: &SocketAddr, errno: Errno) -> &mut Self {
+        self.text(b"upstream ").addr(upstream).text(b" unreachable: ").errno(errno)
+    }
+
     fn hex(&mut self, value: u16) -> &mut Self {
         let mut started = false;
         for shift in [12, 8, 4, 0] {

@@ -34,17 +34,11 @@ bareio::main!(main);
 /// of it.
 pub const CAPACITY: usize = if cfg!(target_pointer_width = "64") { 8192 } else { 1024 };
 
-const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [options]
-  LISTEN, UPSTREAM: IPv4 a.b.c.d:port or IPv6 [addr]:port
-  --max N              relay at most N connections at once (default and ceiling 8192;
-                       1024 on 32-bit); more wait in the kernel's backlog
-  --connect-timeout S  give up a connect to UPSTREAM after S seconds (default 10)
-  --idle-timeout S     close a connection with no traffic either way for S seconds (default 600)
-  --fin-timeout S      close a half-closed connection after S seconds (default 60)
-  --drain-timeout S    on SIGTERM/SIGINT, wait up to S seconds for open connections (default 10)
-  --quiet              log errors only (no line per connection)
-  a timeout of 0 disables it
-  example: bareio-relay 127.0.0.1:8000 127.0.0.1:9000 --idle-timeout 300
+/// The options in one screen; the README's relay section says more.
+const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [--max N] [--connect-timeout S]
+         [--idle-timeout S] [--fin-timeout S] [--drain-timeout S] [--quiet]
+LISTEN, UPSTREAM: a.b.c.d:port or [v6]:port. --max: 1 to 8192 (1024 on 32-bit),
+the default. Timeouts in seconds (0: none): connect 10, idle 600, fin 60, drain 10.
 ";
 
 /// The command line.
@@ -77,35 +71,35 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     sys::exit_group(101)
 }
 
+/// The options, in the order of [`parse`]'s `values`; all but `--quiet`
+/// take a number. (A table, not a `match` on byte strings, which compiles
+/// to a compare per character.)
+const OPTIONS: [&[u8]; 6] =
+    [b"--max", b"--connect-timeout", b"--idle-timeout", b"--fin-timeout", b"--drain-timeout", b"--quiet"];
+
 fn parse(mut args: Args) -> Option<Config> {
     args.next()?; // argv[0]
     let listen = addr::parse(args.next()?)?;
     let upstream = addr::parse(args.next()?)?;
-    let secs = |n: u32| (n > 0).then(|| Duration::from_secs(n.into()));
-    let mut config = Config {
-        listen,
-        upstream,
-        max: CAPACITY,
-        connect_timeout: secs(10),
-        idle_timeout: secs(600),
-        fin_timeout: secs(60),
-        drain_timeout: secs(10),
-        quiet: false,
-    };
+    // The defaults, in `OPTIONS` order.
+    let mut values = [CAPACITY as u32, 10, 600, 60, 10];
+    let mut quiet = false;
     while let Some(arg) = args.next() {
-        if arg == b"--quiet" {
-            config.quiet = true;
-            continue;
-        }
-        let value = addr::number(args.next()?, 10, 99_999)?;
-        match arg {
-            b"--max" if (1..=CAPACITY as u32).contains(&value) => config.max = value as usize,
-            b"--connect-timeout" => config.connect_timeout = secs(value),
-            b"--idle-timeout" => config.idle_timeout = secs(value),
-            b"--fin-timeout" => config.fin_timeout = secs(value),
-            b"--drain-timeout" => config.drain_timeout = secs(value),
-            _ => return None,
+        match OPTIONS.iter().position(|option| *option == arg)? {
+            5 => quiet = true,
+            i => values[i] = addr::number(args.next()?, 10, 99_999)?,
         }
     }
-    Some(config)
+    let [max, connect, idle, fin, drain] = values;
+    let secs = |n: u32| (n > 0).then(|| Duration::from_secs(n.into()));
+    (1..=CAPACITY as u32).contains(&max).then(|| Config {
+        listen,
+        upstream,
+        max: max as usize,
+        connect_timeout: secs(connect),
+        idle_timeout: secs(idle),
+        fin_timeout: secs(fin),
+        drain_timeout: secs(drain),
+        quiet,
+    })
 }

@@ -210,6 +210,13 @@ fn tune(socket: &OwnedFd) {
     let _ = sys::setsockopt(socket, SockOpt::KEEPALIVE, 1);
 }
 
+/// Logs a failure of this machine's, not the upstream's, while opening
+/// the connection from `peer`.
+#[inline(never)]
+fn local_error(peer: &SocketAddr, what: &[u8], errno: Errno) {
+    Line::new().addr(peer).text(b": local error: ").text(what).text(b": ").errno(errno).log();
+}
+
 fn open_null() -> Option<OwnedFd> {
     sys::open(c"/dev/null", Access::Read, OFlags::CLOEXEC).ok()
 }
@@ -432,9 +439,7 @@ impl<'a> Relay<'a> {
                 .text(b" B from the upstream: ");
             match reason {
                 Reason::Eof => line.text(b"eof"),
-                Reason::Failed(Failure::Connect(errno)) => {
-                    line.text(b"upstream ").addr(&self.config.upstream).text(b" unreachable: ").errno(errno)
-                }
+                Reason::Failed(Failure::Connect(errno)) => line.unreachable(&self.config.upstream, errno),
                 Reason::Failed(Failure::Transfer { outbound, errno }) => {
                     line.text(match errno {
                         Errno::ECONNRESET | Errno::EPIPE => b"reset",
@@ -542,10 +547,7 @@ impl<'a> Relay<'a> {
         let upstream = &self.config.upstream;
         let socket = match tcp_socket(upstream) {
             Ok(socket) => socket,
-            Err(errno) => {
-                Line::new().addr(&peer).text(b": local error: socket: ").errno(errno).log();
-                return; // `client` is closed here
-            }
+            Err(errno) => return local_error(&peer, b"socket", errno), // closes `client`
         };
         tune(&client);
         tune(&socket);
@@ -555,13 +557,7 @@ impl<'a> Relay<'a> {
             sys::connect(&socket, upstream).or_else(|e| if e == Errno::EINPROGRESS { Ok(()) } else { Err(e) })
         {
             state.stats.failed += 1;
-            Line::new()
-                .addr(&peer)
-                .text(b": upstream ")
-                .addr(upstream)
-                .text(b" unreachable: ")
-                .errno(errno)
-                .log();
+            Line::new().addr(&peer).text(b": ").unreachable(upstream, errno).log();
             return;
         }
         let Some(key) = state.conns.vacant_key() else { return };
@@ -575,8 +571,7 @@ impl<'a> Relay<'a> {
             .register(&client, token(0), interest, Mode::Edge)
             .and_then(|()| self.poller.register(&socket, token(1), interest, Mode::Edge));
         if let Err(errno) = registered {
-            Line::new().addr(&peer).text(b": local error: epoll_ctl: ").errno(errno).log();
-            return;
+            return local_error(&peer, b"epoll_ctl", errno);
         }
         if !self.config.quiet {
             Line::new().addr(&peer).text(b": accepted").log();
