@@ -1,8 +1,10 @@
 //! The event loop: accepting, relaying, timeouts, signals and the drain.
 //!
 //! Everything it keeps lives in one `static` ([`State`], in `.bss`): the
-//! connection slots, each direction's copy buffer, one deadline per
-//! connection, the pipe pool and the queue of connections to run again.
+//! connection slots, each direction's copy buffer, one timer per
+//! connection and the pipe pool. A connection's timer is when it is
+//! looked at next: at once, after a turn cut short by its byte limit, or
+//! at its deadline.
 //! Pages of it cost memory only once used, so memory follows the most
 //! connections open at once, not `CAPACITY`, and the stack stays small.
 
@@ -60,8 +62,7 @@ struct State {
     /// `DRAIN_END`.
     timers: Timers<{ CAPACITY + 2 }>,
     pipes: Pipes,
-    again: Again,
-    /// Of the next connection (never 0: `Again` uses 0 for "not queued").
+    /// Of the next connection.
     generation: u32,
     stats: Stats,
 }
@@ -71,7 +72,6 @@ static STATE: StaticCell<State> = StaticCell::new(State {
     buffers: [[[0; BUFFER]; 2]; CAPACITY],
     timers: Timers::new(),
     pipes: Pipes::new(),
-    again: Again { ring: [0; CAPACITY], queued: [0; CAPACITY], head: 0, len: 0 },
     generation: 0,
     stats: Stats { accepted: 0, shed: 0, failed: 0, timeouts: 0, bytes: 0 },
 });
@@ -86,37 +86,6 @@ struct Stats {
     /// Connections closed by a timeout.
     timeouts: u64,
     bytes: u64,
-}
-
-/// Connections whose last turn ended with bytes still to move (FIFO),
-/// each at most once.
-struct Again {
-    ring: [u32; CAPACITY],
-    /// The generation a slot was queued with; 0: not queued.
-    queued: [u32; CAPACITY],
-    head: usize,
-    len: usize,
-}
-
-impl Again {
-    fn push(&mut self, key: usize, generation: u32) {
-        if self.queued[key] == 0 {
-            self.queued[key] = generation;
-            self.ring[(self.head + self.len) % CAPACITY] = key as u32;
-            self.len += 1;
-        }
-    }
-
-    /// The next queued slot and the generation it was queued for.
-    fn pop(&mut self) -> Option<(usize, u32)> {
-        if self.len == 0 {
-            return None;
-        }
-        let key = self.ring[self.head] as usize;
-        self.head = (self.head + 1) % CAPACITY;
-        self.len -= 1;
-        Some((key, core::mem::take(&mut self.queued[key])))
-    }
 }
 
 /// Why a connection ended, as logged.
@@ -303,12 +272,9 @@ impl<'a> Relay<'a> {
         let mut events = Events::<64>::new();
         let mut now = Instant::now()?;
         loop {
-            // Connections with bytes left from their turn go first: poll.
-            let deadline = if self.state.again.len > 0 {
-                Some(now)
-            } else {
-                self.state.timers.earliest().map(|(_, at)| at)
-            };
+            // A connection with bytes left from its turn has a timer of
+            // `now`: the wait only polls.
+            let deadline = self.state.timers.earliest().map(|(_, at)| at);
             self.poller.wait_until(&mut events, deadline, now)?;
             // One clock read per turn: the activity stamps and timers.
             now = Instant::now()?;
@@ -319,21 +285,6 @@ impl<'a> Relay<'a> {
                     token => self.on_conn_event(token, event, now),
                 };
                 if let Exit::Status(status) = exit {
-                    return Ok(status);
-                }
-            }
-            for _ in 0..self.state.again.len {
-                let Some((key, generation)) = self.state.again.pop() else { break };
-                let state = &mut *self.state;
-                let result = match state.conns.get_mut(key) {
-                    Some(conn) if conn.generation == generation => {
-                        // A turn cut short by its limit: read until `EAGAIN`.
-                        let all = Ready { readable: true, writable: true, unsure: true };
-                        Some(conn.run(true, true, all, &mut state.buffers[key], &mut state.pipes, now))
-                    }
-                    _ => None,
-                };
-                if let Exit::Status(status) = self.after_turn(key, result, now) {
                     return Ok(status);
                 }
             }
@@ -371,12 +322,13 @@ impl<'a> Relay<'a> {
             Some(Ok(next)) => {
                 let state = &mut *self.state;
                 let Some(conn) = state.conns.get(key) else { return Exit::Serve };
-                if next == Next::Again {
-                    state.again.push(key, conn.generation);
-                }
-                // Deadlines only move later with activity (checked when
-                // they fire); a half-close can bring one closer.
-                if let Some((at, _)) = due(self.config, conn) {
+                // A turn cut short goes on at once (after the other
+                // connections' events). Deadlines only move later with
+                // activity (checked when they fire); a half-close can
+                // bring one closer.
+                let at =
+                    if next == Next::Again { Some(now) } else { due(self.config, conn).map(|(at, _)| at) };
+                if let Some(at) = at {
                     if state.timers.deadline(key).map_or(true, |current| current > at) {
                         let _ = state.timers.set(key, at);
                     }
@@ -396,16 +348,18 @@ impl<'a> Relay<'a> {
             }
             DRAIN_END => self.cut_all(now),
             _ => {
-                let Some(conn) = self.state.conns.get(key) else { return Exit::Serve };
-                match due(self.config, conn) {
-                    Some((at, reason)) if at <= now => self.close(key, reason, now),
-                    // Activity since: the deadline moved later.
-                    Some((at, _)) => {
-                        let _ = self.state.timers.set(key, at);
-                        Exit::Serve
-                    }
-                    None => Exit::Serve,
+                let state = &mut *self.state;
+                let Some(conn) = state.conns.get_mut(key) else { return Exit::Serve };
+                if let Some((_, reason)) = due(self.config, conn).filter(|(at, _)| *at <= now) {
+                    return self.close(key, reason, now);
                 }
+                // A turn cut short, or a deadline that activity moved
+                // later: a turn reading until `EAGAIN` (at most two reads
+                // that find nothing, once per deadline), and the timer set
+                // again after it.
+                let all = Ready { readable: true, writable: true, unsure: true };
+                let result = conn.run(true, true, all, &mut state.buffers[key], &mut state.pipes, now);
+                self.after_turn(key, Some(result), now)
             }
         }
     }
