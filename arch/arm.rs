@@ -47,6 +47,8 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 383;
 pub const SYS_OPENAT: usize = 322;
+/// `mmap2` (offset in pages; arm EABI has no `mmap`).
+pub const SYS_MMAP: usize = 192;
 
 /// `AUDIT_ARCH_ARM`: `EM_ARM` (40), little-endian (the only arm supported).
 /// What a seccomp filter sees in `seccomp_data.arch`.

@@ -16,6 +16,15 @@ pub mod values {
     /// `O_CLOEXEC`: 0x80000 on every supported architecture.
     pub const O_CLOEXEC: u32 = 0x80000;
 
+    // --- mmap(2)
+    /// `MAP_ANONYMOUS` (mips: 0x800).
+    pub const MAP_ANONYMOUS: u32 = 0x20;
+    /// `MAP_NORESERVE` (mips: 0x400, powerpc64: 0x40).
+    pub const MAP_NORESERVE: u32 = 0x4000;
+    /// Whether `SYS_MMAP` takes its six arguments in memory, one pointer to
+    /// them in the first register (`old_mmap`: s390x).
+    pub const MMAP_ARGS_IN_MEMORY: bool = false;
+
     // --- sockets
     /// `SOCK_STREAM` (mips swaps STREAM and DGRAM).
     pub const SOCK_STREAM: u32 = 1;
@@ -185,4 +194,5 @@ pub mod numbers {
     pub const SYS_PRCTL: usize = 167;
     pub const SYS_SECCOMP: usize = 277;
     pub const SYS_OPENAT: usize = 56;
+    pub const SYS_MMAP: usize = 222;
 }

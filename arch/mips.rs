@@ -21,6 +21,8 @@ pub mod values {
 
     /// `O_NONBLOCK` is 0x80 on mips (0x800 elsewhere).
     pub const O_NONBLOCK: u32 = 0x80;
+    pub const MAP_ANONYMOUS: u32 = 0x800;
+    pub const MAP_NORESERVE: u32 = 0x400;
 
     /// mips swaps `SOCK_STREAM` and `SOCK_DGRAM`.
     pub const SOCK_STREAM: u32 = 2;
@@ -128,6 +130,8 @@ pub const SYS_IOCTL: usize = 4054;
 pub const SYS_PRCTL: usize = 4192;
 pub const SYS_SECCOMP: usize = 4352;
 pub const SYS_OPENAT: usize = 4288;
+/// `mmap2` (offset in pages).
+pub const SYS_MMAP: usize = 4210;
 
 /// `AUDIT_ARCH_MIPS` (big-endian) or `…EL` (little-endian): `EM_MIPS`
 /// (8), o32; this table serves both byte orders, so the value

@@ -45,6 +45,8 @@ pub const SYS_IOCTL: usize = 5015;
 pub const SYS_PRCTL: usize = 5153;
 pub const SYS_SECCOMP: usize = 5312;
 pub const SYS_OPENAT: usize = 5247;
+/// `mmap`.
+pub const SYS_MMAP: usize = 5009;
 
 /// `AUDIT_ARCH_MIPS64` (big-endian) or `…EL` (little-endian): `EM_MIPS`
 /// (8), 64-bit, n64; this table serves both byte orders, so the value

@@ -12,6 +12,8 @@ pub use super::generic::values::*;
 pub const SO_RCVLOWAT: i32 = 16;
 /// `SO_SNDLOWAT`.
 pub const SO_SNDLOWAT: i32 = 17;
+/// `MAP_NORESERVE` (0x4000 elsewhere).
+pub const MAP_NORESERVE: u32 = 0x40;
 
 pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
@@ -49,6 +51,8 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 171;
 pub const SYS_SECCOMP: usize = 358;
 pub const SYS_OPENAT: usize = 286;
+/// `mmap`.
+pub const SYS_MMAP: usize = 90;
 
 /// `AUDIT_ARCH_PPC64LE`: `EM_PPC64` (21), 64-bit, little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

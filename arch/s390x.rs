@@ -8,6 +8,10 @@
 
 pub use super::generic::values::*;
 
+/// `mmap` is `old_mmap` here: its six arguments in memory, a pointer to
+/// them in `r2` (s390x has no six-register `mmap`).
+pub const MMAP_ARGS_IN_MEMORY: bool = true;
+
 pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
 pub const SYS_CLOSE: usize = 6;
@@ -44,6 +48,8 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 348;
 pub const SYS_OPENAT: usize = 288;
+/// `mmap` (`old_mmap`: see `MMAP_ARGS_IN_MEMORY`).
+pub const SYS_MMAP: usize = 90;
 
 /// `AUDIT_ARCH_S390X`: `EM_S390` (22), 64-bit, big-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

@@ -48,6 +48,8 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 354;
 pub const SYS_OPENAT: usize = 295;
+/// `mmap2` (offset in pages; `mmap`, 90, takes its arguments in memory).
+pub const SYS_MMAP: usize = 192;
 
 /// `AUDIT_ARCH_I386`: `EM_386` (3), little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

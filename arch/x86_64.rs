@@ -47,6 +47,8 @@ pub const SYS_IOCTL: usize = 16;
 pub const SYS_PRCTL: usize = 157;
 pub const SYS_SECCOMP: usize = 317;
 pub const SYS_OPENAT: usize = 257;
+/// `mmap`.
+pub const SYS_MMAP: usize = 9;
 
 /// `AUDIT_ARCH_X86_64`: `EM_X86_64` (62), 64-bit, little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

@@ -40,6 +40,8 @@ fn flags_match_libc() {
             EPOLL_CLOEXEC,
             SFD_NONBLOCK,
             SFD_CLOEXEC,
+            MAP_ANONYMOUS,
+            MAP_NORESERVE,
         ),
     );
 }
@@ -227,6 +229,10 @@ fn syscall_numbers_match_libc() {
         ("prctl", t::SYS_PRCTL as i64, libc::SYS_prctl as i64),
         ("seccomp", t::SYS_SECCOMP as i64, libc::SYS_seccomp as i64),
         ("openat", t::SYS_OPENAT as i64, libc::SYS_openat as i64),
+        #[cfg(target_pointer_width = "32")]
+        ("mmap2", t::SYS_MMAP as i64, libc::SYS_mmap2 as i64),
+        #[cfg(target_pointer_width = "64")]
+        ("mmap", t::SYS_MMAP as i64, libc::SYS_mmap as i64),
         #[cfg(target_pointer_width = "32")]
         ("clock_gettime (32-bit time)", t::SYS_CLOCK_GETTIME32 as i64, libc::SYS_clock_gettime as i64),
         // 32-bit ABIs use `clock_gettime64`, which `libc` names only for

@@ -98,6 +98,41 @@ fn clock_gettime_is_the_64_bit_time_variant() {
     }
 }
 
+/// `SYS_MMAP` is the six-argument call: `mmap2` on the 32-bit ABIs (whose
+/// `mmap` is `old_mmap` on x86, absent on arm EABI), `mmap` elsewhere
+/// (`old_mmap` on s390x, flagged by `MMAP_ARGS_IN_MEMORY`).
+#[test]
+fn mmap_is_the_six_argument_variant() {
+    use bareio::arch;
+    let pairs = [
+        ("x86_64", arch::x86_64::SYS_MMAP, syscalls::x86_64::Sysno::mmap as usize),
+        ("x86", arch::x86::SYS_MMAP, syscalls::x86::Sysno::mmap2 as usize),
+        ("aarch64", arch::aarch64::SYS_MMAP, syscalls::aarch64::Sysno::mmap as usize),
+        ("arm", arch::arm::SYS_MMAP, syscalls::arm::Sysno::mmap2 as usize),
+        ("riscv64", arch::riscv64::SYS_MMAP, syscalls::riscv64::Sysno::mmap as usize),
+        ("loongarch64", arch::loongarch64::SYS_MMAP, syscalls::loongarch64::Sysno::mmap as usize),
+        ("mips", arch::mips::SYS_MMAP, syscalls::mips::Sysno::mmap2 as usize),
+        ("mips64", arch::mips64::SYS_MMAP, syscalls::mips64::Sysno::mmap as usize),
+        ("powerpc64", arch::powerpc64::SYS_MMAP, syscalls::powerpc64::Sysno::mmap as usize),
+        ("s390x", arch::s390x::SYS_MMAP, syscalls::s390x::Sysno::mmap as usize),
+    ];
+    for (name, ours, theirs) in pairs {
+        assert_eq!(ours, theirs, "{name}: SYS_MMAP");
+    }
+    let in_memory = [
+        arch::x86_64::MMAP_ARGS_IN_MEMORY,
+        arch::x86::MMAP_ARGS_IN_MEMORY,
+        arch::aarch64::MMAP_ARGS_IN_MEMORY,
+        arch::arm::MMAP_ARGS_IN_MEMORY,
+        arch::riscv64::MMAP_ARGS_IN_MEMORY,
+        arch::loongarch64::MMAP_ARGS_IN_MEMORY,
+        arch::mips::MMAP_ARGS_IN_MEMORY,
+        arch::mips64::MMAP_ARGS_IN_MEMORY,
+        arch::powerpc64::MMAP_ARGS_IN_MEMORY,
+    ];
+    assert!(in_memory.iter().all(|&flag| !flag) && arch::s390x::MMAP_ARGS_IN_MEMORY);
+}
+
 /// The 32-bit ABIs' fallback is the 32-bit-time `clock_gettime`.
 #[test]
 fn clock_gettime32_is_the_32_bit_time_call() {

@@ -1,9 +1,9 @@
 //! One relayed connection: a client socket, an upstream socket being or
 //! already connected, and a transfer for each direction.
 //!
-//! The transfers are `Transfer<0>`: their copy buffers are the relay's, in
-//! static storage (one per direction, written only when bytes arrive), and
-//! their pipes come from a pool, lent while a direction splices and given
+//! The transfers are `Transfer<0>`: their copy buffers are the relay's
+//! (one per direction, in one mapping made at start, written only when
+//! bytes arrive), and their pipes come from a pool, lent while a direction splices and given
 //! back as soon as it holds nothing.
 
 use core::net::SocketAddr;
@@ -22,8 +22,9 @@ use bareio::Errno;
 /// spliced from then on.
 pub const BUFFER: usize = 32 * 1024;
 
-/// A direction's copy buffer.
-pub type Buffer = [u8; BUFFER];
+/// A connection's two copy buffers, end to end: client to upstream, then
+/// upstream to client.
+pub const SLOT_BUFFERS: usize = 2 * BUFFER;
 
 /// Bytes one direction may move per turn before the event loop serves the
 /// other connections (fairness under a bulk transfer).
@@ -163,7 +164,7 @@ impl Direction {
         &mut self,
         src: &OwnedFd,
         dst: &OwnedFd,
-        buffer: &mut Buffer,
+        buffer: &mut [u8],
         pipes: &mut Pipes,
         unsure: bool,
     ) -> Result<(Next, usize), Errno> {
@@ -268,7 +269,7 @@ impl Conn {
         &mut self,
         side: Side,
         ready: Ready,
-        buffers: &mut [Buffer; 2],
+        buffers: &mut [u8],
         pipes: &mut Pipes,
         now: Instant,
     ) -> Result<Next, Failure> {
@@ -302,14 +303,14 @@ impl Conn {
         outbound: bool,
         inbound: bool,
         ready: Ready,
-        buffers: &mut [Buffer; 2],
+        buffers: &mut [u8],
         pipes: &mut Pipes,
         now: Instant,
     ) -> Result<Next, Failure> {
         if !self.connected {
             return Ok(Next::Wait); // a stale rerun of the slot's previous connection
         }
-        let [out_buffer, in_buffer] = buffers;
+        let (out_buffer, in_buffer) = buffers.split_at_mut(BUFFER);
         let mut next = Next::Wait;
         let mut moved = 0;
         if outbound {

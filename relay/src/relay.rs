@@ -1,12 +1,15 @@
 //! The event loop: accepting, relaying, timeouts, signals and the drain.
 //!
 //! Everything it keeps lives in one `static` ([`State`], in `.bss`): the
-//! connection slots, each direction's copy buffer, one timer per
-//! connection and the pipe pool. A connection's timer is when it is
-//! looked at next: at once, after a turn cut short by its byte limit, or
-//! at its deadline.
-//! Pages of it cost memory only once used, so memory follows the most
-//! connections open at once, not `CAPACITY`, and the stack stays small.
+//! connection slots, one timer per connection and the pipe pool; and the
+//! copy buffers, two per connection, in one mapping sized by `--max` at
+//! start (`sys::mmap_anonymous`: a `.bss` of 512 MiB would make `execve`
+//! fail on a machine with less memory than that). Pages of either cost
+//! memory only once used, so memory follows the most connections open at
+//! once, not `--max`, and the stack stays small.
+//!
+//! A connection's timer is when it is looked at next: at once, after a
+//! turn cut short by its byte limit, or at its deadline.
 
 use core::net::{Ipv4Addr, SocketAddr};
 use core::time::Duration;
@@ -23,7 +26,7 @@ use bareio::time::Instant;
 use bareio::timer::Timers;
 use bareio::Errno;
 
-use crate::conn::{Buffer, Conn, Failure, Next, Pipes, Ready, Side, BUFFER, POOL};
+use crate::conn::{Conn, Failure, Next, Pipes, Ready, Side, POOL, SLOT_BUFFERS};
 use crate::line::{self, Line};
 use crate::{Config, CAPACITY};
 
@@ -55,9 +58,6 @@ const SIGHUP: i32 = 1;
 /// Everything the loop keeps, in static storage.
 struct State {
     conns: Slab<Conn, CAPACITY>,
-    /// Each connection slot's two copy buffers, written only when bytes
-    /// arrive: untouched pages are no memory.
-    buffers: [[Buffer; 2]; CAPACITY],
     /// One deadline per connection slot, then `RESUME_ACCEPT` and
     /// `DRAIN_END`.
     timers: Timers<{ CAPACITY + 2 }>,
@@ -69,7 +69,6 @@ struct State {
 
 static STATE: StaticCell<State> = StaticCell::new(State {
     conns: Slab::new(),
-    buffers: [[[0; BUFFER]; 2]; CAPACITY],
     timers: Timers::new(),
     pipes: Pipes::new(),
     generation: 0,
@@ -142,6 +141,8 @@ struct Relay<'a> {
     /// A connection was cut by the drain: exit 1.
     cut: bool,
     state: &'static mut State,
+    /// Slot `k`'s copy buffers are `buffers[k * SLOT_BUFFERS..][..SLOT_BUFFERS]`.
+    buffers: &'static mut [u8],
 }
 
 /// Runs the relay; returns the exit status.
@@ -165,6 +166,11 @@ pub fn run(config: &Config) -> i32 {
             1
         }
     }
+}
+
+/// Slot `key`'s two copy buffers.
+fn slot_buffers(buffers: &mut [u8], key: usize) -> &mut [u8] {
+    &mut buffers[key * SLOT_BUFFERS..][..SLOT_BUFFERS]
 }
 
 /// A socket of `addr`'s family, nonblocking and close-on-exec.
@@ -231,6 +237,9 @@ impl<'a> Relay<'a> {
             .map_err(|e| (&b"signalfd"[..], e))?;
 
         let max = reserve_fds(config.max);
+        // (At least one slot's: `run` reports a `max` of 0 itself.)
+        let buffers =
+            sys::mmap_anonymous(max.max(1) * SLOT_BUFFERS).map_err(|e| (&b"mmap of the buffers"[..], e))?;
         let listener = tcp_socket(&config.listen).map_err(|e| (&b"socket"[..], e))?;
         sys::setsockopt(&listener, SockOpt::REUSEADDR, 1).map_err(|e| (&b"SO_REUSEADDR"[..], e))?;
         sys::bind(&listener, &config.listen).map_err(|e| (&b"bind"[..], e))?;
@@ -252,6 +261,7 @@ impl<'a> Relay<'a> {
             draining: false,
             cut: false,
             state,
+            buffers,
         };
         relay.resume_accepting().map_err(|e| (&b"epoll_ctl"[..], e))?;
         Line::new()
@@ -306,7 +316,7 @@ impl<'a> Relay<'a> {
         let state = &mut *self.state;
         let result = match state.conns.get_mut(key) {
             Some(conn) if conn.generation == generation => {
-                Some(conn.on_event(side, ready, &mut state.buffers[key], &mut state.pipes, now))
+                Some(conn.on_event(side, ready, slot_buffers(self.buffers, key), &mut state.pipes, now))
             }
             _ => None, // an event of a connection closed earlier in this batch
         };
@@ -358,7 +368,8 @@ impl<'a> Relay<'a> {
                 // that find nothing, once per deadline), and the timer set
                 // again after it.
                 let all = Ready { readable: true, writable: true, unsure: true };
-                let result = conn.run(true, true, all, &mut state.buffers[key], &mut state.pipes, now);
+                let result =
+                    conn.run(true, true, all, slot_buffers(self.buffers, key), &mut state.pipes, now);
                 self.after_turn(key, Some(result), now)
             }
         }

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`io`] | `read`, `write`, `readv`, `writev`, `close`, `fcntl` |
 //! | [`fs`] | `openat` |
+//! | [`mem`] | `mmap` (`mmap2` on 32-bit) of anonymous memory |
 //! | [`pipe`] | `pipe2`, `splice`, `F_{GET,SET}PIPE_SZ` |
 //! | [`eventfd`](mod@self::eventfd) | `eventfd2` |
 //! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
@@ -56,6 +57,7 @@ pub mod epoll;
 pub mod eventfd;
 pub mod fs;
 pub mod io;
+pub mod mem;
 pub mod net;
 pub mod pipe;
 pub mod process;
@@ -70,6 +72,7 @@ pub use self::epoll::*;
 pub use self::eventfd::*;
 pub use self::fs::*;
 pub use self::io::*;
+pub use self::mem::*;
 pub use self::net::*;
 pub use self::pipe::*;
 pub use self::process::*;
