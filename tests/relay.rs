@@ -466,6 +466,36 @@ fn idle_connections_are_closed_by_the_idle_timeout_and_free_their_slots() {
 
 /// An upstream that never answers: a listener whose accept queue is full
 /// (backlog 0, one connection queued), so the kernel drops the relay's SYNs.
+/// `0` disables a timeout: a deadline that never comes, not one that has
+/// passed (which would close the connection at once) nor a wait that
+/// overflows (a busy loop). An idle, half-closed connection survives a
+/// second with every timeout off, and the relay sleeps meanwhile.
+#[test]
+fn timeouts_of_0_never_fire() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let (done, finished) = mpsc::channel::<()>();
+    let holder = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut sink = Vec::new();
+        let _ = stream.read_to_end(&mut sink); // the client's end arrives...
+        let _ = finished.recv_timeout(LIMIT); // ...and this side ends when the test is done
+    });
+    let off = ["--connect-timeout", "0", "--idle-timeout", "0", "--fin-timeout", "0"];
+    let relay = Relay::start("127.0.0.1:0", upstream, &off);
+    let pid = relay.child.as_ref().unwrap().id();
+    let mut stream = relay.connect();
+    stream.shutdown(Shutdown::Write).unwrap(); // half-closed, and idle
+    let before = cpu_time(pid);
+    thread::sleep(Duration::from_secs(1));
+    assert!(cpu_time(pid) - before < Duration::from_millis(100), "the relay spins with timeouts off");
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let err = stream.read(&mut [0u8; 1]).expect_err("the connection was closed");
+    assert!(matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{err}");
+    done.send(()).unwrap();
+    holder.join().unwrap();
+}
+
 #[test]
 fn a_black_holed_upstream_hits_the_connect_timeout() {
     let listener = bareio::sys::socket(

@@ -9,7 +9,6 @@
 use core::net::SocketAddr;
 
 use bareio::fd::OwnedFd;
-use bareio::slab::Slab;
 use bareio::splice::{Pipe, Stop, Transfer};
 use bareio::sys::{self, Shutdown};
 use bareio::time::Instant;
@@ -39,22 +38,26 @@ pub const POOL: usize = 64;
 
 /// Empty pipes for the directions that splice.
 pub struct Pipes {
-    idle: Slab<Pipe, POOL>,
+    /// `idle[..len]` are empty pipes ready to lend.
+    idle: [Option<Pipe>; POOL],
+    len: usize,
+    /// Pipes in existence: idle, lent, or holding a closed
+    /// connection's bytes until it closes.
     made: usize,
 }
 
 impl Pipes {
     pub const fn new() -> Self {
-        Self { idle: Slab::new(), made: 0 }
+        Self { idle: [const { None }; POOL], len: 0, made: 0 }
     }
 
     /// An empty pipe: an idle one, or a new one while fewer than `POOL`
     /// exist. `None` when the pool is spent or `pipe2` fails (`EMFILE`):
     /// the direction copies instead.
     fn lend(&mut self) -> Option<Pipe> {
-        let idle = self.idle.iter().map(|(key, _)| key).next();
-        if let Some(key) = idle {
-            return self.idle.remove(key);
+        if self.len > 0 {
+            self.len -= 1;
+            return self.idle[self.len].take();
         }
         if self.made == POOL {
             return None;
@@ -65,9 +68,11 @@ impl Pipes {
     }
 
     /// Takes back a pipe (empty: a transfer only gives back empty ones).
+    /// At most `POOL` exist, so there is always room.
     fn give_back(&mut self, pipe: Pipe) {
-        if self.idle.insert(pipe).is_err() {
-            self.made -= 1; // cannot happen: at most `POOL` exist; close it
+        if let Some(slot) = self.idle.get_mut(self.len) {
+            *slot = Some(pipe);
+            self.len += 1;
         }
     }
 

@@ -25,7 +25,6 @@ use core::time::Duration;
 
 use bareio::rt::Args;
 use bareio::sys;
-use line::Line;
 
 bareio::main!(main);
 
@@ -38,7 +37,7 @@ pub const CAPACITY: usize = if cfg!(target_pointer_width = "64") { 8192 } else {
 const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [--max N] [--connect-timeout S]
          [--idle-timeout S] [--fin-timeout S] [--drain-timeout S] [--quiet]
 LISTEN, UPSTREAM: a.b.c.d:port or [v6]:port. --max: 1 to 8192 (1024 on 32-bit),
-the default. Timeouts in seconds (0: none): connect 10, idle 600, fin 60, drain 10.
+the default. Timeouts in seconds: connect 10, idle 600, fin 60 (0: none), drain 10.
 ";
 
 /// The command line.
@@ -46,11 +45,13 @@ pub struct Config {
     pub listen: SocketAddr,
     pub upstream: SocketAddr,
     pub max: usize,
-    /// `None`: disabled (`0` on the command line).
-    pub connect_timeout: Option<Duration>,
-    pub idle_timeout: Option<Duration>,
-    pub fin_timeout: Option<Duration>,
-    pub drain_timeout: Option<Duration>,
+    /// `Duration::MAX` when disabled (`0` on the command line): a deadline
+    /// that never comes.
+    pub connect_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub fin_timeout: Duration,
+    /// `0`: no drain, every connection is cut at once.
+    pub drain_timeout: Duration,
     pub quiet: bool,
 }
 
@@ -67,7 +68,7 @@ fn main(args: Args) -> i32 {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    Line::new().text(b"internal error").log();
+    line::log(b"internal error", &[]);
     sys::exit_group(101)
 }
 
@@ -91,7 +92,7 @@ fn parse(mut args: Args) -> Option<Config> {
         }
     }
     let [max, connect, idle, fin, drain] = values;
-    let secs = |n: u32| (n > 0).then(|| Duration::from_secs(n.into()));
+    let secs = |n: u32| if n > 0 { Duration::from_secs(n.into()) } else { Duration::MAX };
     (1..=CAPACITY as u32).contains(&max).then(|| Config {
         listen,
         upstream,
@@ -99,7 +100,7 @@ fn parse(mut args: Args) -> Option<Config> {
         connect_timeout: secs(connect),
         idle_timeout: secs(idle),
         fin_timeout: secs(fin),
-        drain_timeout: secs(drain),
+        drain_timeout: Duration::from_secs(drain.into()),
         quiet,
     })
 }

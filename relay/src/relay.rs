@@ -27,7 +27,7 @@ use bareio::timer::Timers;
 use bareio::Errno;
 
 use crate::conn::{Conn, Failure, Next, Pipes, Ready, Side, POOL, SLOT_BUFFERS};
-use crate::line::{self, Line};
+use crate::line::{self, log, Arg};
 use crate::{Config, CAPACITY};
 
 /// Tokens below this are not connections; a connection's is
@@ -99,18 +99,15 @@ enum Reason {
     Shutdown,
 }
 
-/// When `conn` times out, and why, if it can.
-fn due(config: &Config, conn: &Conn) -> Option<(Instant, Reason)> {
-    let after =
-        |from: Instant, timeout: Option<Duration>, reason| timeout.map(|t| (from.saturating_add(t), reason));
+/// When `conn` times out, and why (a disabled timeout saturates: never).
+fn due(config: &Config, conn: &Conn) -> (Instant, Reason) {
     if !conn.is_connected() {
-        return after(conn.opened, config.connect_timeout, Reason::ConnectTimeout);
+        return (conn.opened.saturating_add(config.connect_timeout), Reason::ConnectTimeout);
     }
-    let idle = after(conn.last_active, config.idle_timeout, Reason::IdleTimeout);
-    let fin = conn.half_closed.and_then(|at| after(at, config.fin_timeout, Reason::FinTimeout));
-    match (idle, fin) {
-        (Some(idle), Some(fin)) => Some(if fin.0 < idle.0 { fin } else { idle }),
-        (one, other) => one.or(other),
+    let idle = (conn.last_active.saturating_add(config.idle_timeout), Reason::IdleTimeout);
+    match conn.half_closed.map(|at| at.saturating_add(config.fin_timeout)) {
+        Some(fin) if fin < idle.0 => (fin, Reason::FinTimeout),
+        _ => idle,
     }
 }
 
@@ -151,18 +148,18 @@ pub fn run(config: &Config) -> i32 {
     let mut relay = match Relay::start(config, state) {
         Ok(relay) => relay,
         Err((what, errno)) => {
-            Line::new().text(what).text(b": ").errno(errno).log();
+            log(b"%: %", &[Arg::Text(what), Arg::Errno(errno)]);
             return 1;
         }
     };
     if relay.max == 0 {
-        Line::new().text(b"the open-file limit leaves room for no connection: raise it (ulimit -n)").log();
+        log(b"the open-file limit leaves room for no connection: raise it (ulimit -n)", &[]);
         return 1;
     }
     match relay.serve() {
         Ok(status) => status,
         Err(errno) => {
-            Line::new().text(b"event loop failed: ").errno(errno).log();
+            log(b"event loop failed: %", &[Arg::Errno(errno)]);
             1
         }
     }
@@ -189,7 +186,7 @@ fn tune(socket: &OwnedFd) {
 /// the connection from `peer`.
 #[inline(never)]
 fn local_error(peer: &SocketAddr, what: &[u8], errno: Errno) {
-    Line::new().addr(peer).text(b": local error: ").text(what).text(b": ").errno(errno).log();
+    log(b"%: local error: %: %", &[Arg::Addr(peer), Arg::Text(what), Arg::Errno(errno)]);
 }
 
 fn open_null() -> Option<OwnedFd> {
@@ -210,13 +207,7 @@ fn reserve_fds(max: usize) -> usize {
     }
     let fit = (soft.saturating_sub(FDS_RESERVED) / 2) as usize;
     if fit < max {
-        Line::new()
-            .text(b"open-file limit ")
-            .num(soft)
-            .text(b": at most ")
-            .num(fit as u64)
-            .text(b" connections")
-            .log();
+        log(b"open-file limit %: at most % connections", &[Arg::Num(soft), Arg::Num(fit as u64)]);
     }
     fit.min(max)
 }
@@ -264,15 +255,10 @@ impl<'a> Relay<'a> {
             buffers,
         };
         relay.resume_accepting().map_err(|e| (&b"epoll_ctl"[..], e))?;
-        Line::new()
-            .text(b"listening on ")
-            .addr(&bound)
-            .text(b", relaying to ")
-            .addr(&config.upstream)
-            .text(b", at most ")
-            .num(max as u64)
-            .text(b" connections")
-            .log();
+        log(
+            b"listening on %, relaying to %, at most % connections",
+            &[Arg::Addr(&bound), Arg::Addr(&config.upstream), Arg::Num(max as u64)],
+        );
         Ok(relay)
     }
 
@@ -336,12 +322,9 @@ impl<'a> Relay<'a> {
                 // connections' events). Deadlines only move later with
                 // activity (checked when they fire); a half-close can
                 // bring one closer.
-                let at =
-                    if next == Next::Again { Some(now) } else { due(self.config, conn).map(|(at, _)| at) };
-                if let Some(at) = at {
-                    if state.timers.deadline(key).map_or(true, |current| current > at) {
-                        let _ = state.timers.set(key, at);
-                    }
+                let at = if next == Next::Again { now } else { due(self.config, conn).0 };
+                if state.timers.deadline(key).map_or(true, |current| current > at) {
+                    let _ = state.timers.set(key, at);
                 }
                 Exit::Serve
             }
@@ -352,7 +335,7 @@ impl<'a> Relay<'a> {
         match key {
             RESUME_ACCEPT => {
                 if let Err(errno) = self.resume_accepting() {
-                    Line::new().text(b"epoll_ctl: ").errno(errno).log();
+                    log(b"epoll_ctl: %", &[Arg::Errno(errno)]);
                 }
                 Exit::Serve
             }
@@ -360,7 +343,8 @@ impl<'a> Relay<'a> {
             _ => {
                 let state = &mut *self.state;
                 let Some(conn) = state.conns.get_mut(key) else { return Exit::Serve };
-                if let Some((_, reason)) = due(self.config, conn).filter(|(at, _)| *at <= now) {
+                let (at, reason) = due(self.config, conn);
+                if at <= now {
                     return self.close(key, reason, now);
                 }
                 // A turn cut short, or a deadline that activity moved
@@ -393,32 +377,35 @@ impl<'a> Relay<'a> {
         // Errors are logged even when quiet; ordinary ends are not.
         let error = matches!(reason, Reason::Failed(Failure::Connect(_)) | Reason::ConnectTimeout);
         if error || !self.config.quiet {
-            let mut line = Line::new();
-            line.addr(&conn.peer)
-                .text(b": closed after ")
-                .secs(now.saturating_duration_since(conn.opened))
-                .text(b", ")
-                .num(out)
-                .text(b" B from the client, ")
-                .num(back)
-                .text(b" B from the upstream: ");
-            match reason {
-                Reason::Eof => line.text(b"eof"),
-                Reason::Failed(Failure::Connect(errno)) => line.unreachable(&self.config.upstream, errno),
-                Reason::Failed(Failure::Transfer { outbound, errno }) => {
-                    line.text(match errno {
-                        Errno::ECONNRESET | Errno::EPIPE => b"reset",
-                        _ => b"error",
-                    });
-                    line.text(if outbound { b" (client to upstream: " } else { b" (upstream to client: " });
-                    line.errno(errno).text(b")")
+            // The reason: a template of its own, and its values.
+            let (why, a, b): (&[u8], _, _) = match reason {
+                Reason::Eof => (b"eof", Arg::Text(b""), Arg::Text(b"")),
+                Reason::Failed(Failure::Connect(errno)) => {
+                    (b"upstream % unreachable: %", Arg::Addr(&self.config.upstream), Arg::Errno(errno))
                 }
-                Reason::ConnectTimeout => line.text(b"connect timeout"),
-                Reason::IdleTimeout => line.text(b"idle timeout"),
-                Reason::FinTimeout => line.text(b"half-closed timeout"),
-                Reason::Shutdown => line.text(b"cut by the shutdown"),
+                Reason::Failed(Failure::Transfer { outbound, errno }) => (
+                    match errno {
+                        Errno::ECONNRESET | Errno::EPIPE => b"reset (%: %)",
+                        _ => b"error (%: %)",
+                    },
+                    Arg::Text(if outbound { b"client to upstream" } else { b"upstream to client" }),
+                    Arg::Errno(errno),
+                ),
+                Reason::ConnectTimeout => (b"connect timeout", Arg::Text(b""), Arg::Text(b"")),
+                Reason::IdleTimeout => (b"idle timeout", Arg::Text(b""), Arg::Text(b"")),
+                Reason::FinTimeout => (b"half-closed timeout", Arg::Text(b""), Arg::Text(b"")),
+                Reason::Shutdown => (b"cut by the shutdown", Arg::Text(b""), Arg::Text(b"")),
             };
-            line.log();
+            log(
+                b"%: closed after %, % B from the client, % B from the upstream: %",
+                &[
+                    Arg::Addr(&conn.peer),
+                    Arg::Secs(now.saturating_duration_since(conn.opened)),
+                    Arg::Num(out),
+                    Arg::Num(back),
+                    Arg::Template(why, &[a, b]),
+                ],
+            );
         }
         conn.close(&mut state.pipes);
         if self.draining {
@@ -427,7 +414,7 @@ impl<'a> Relay<'a> {
             }
         } else if !self.accepting && !state.timers.contains(RESUME_ACCEPT) {
             if let Err(errno) = self.resume_accepting() {
-                Line::new().text(b"epoll_ctl: ").errno(errno).log();
+                log(b"epoll_ctl: %", &[Arg::Errno(errno)]);
             }
         }
         Exit::Serve
@@ -477,16 +464,13 @@ impl<'a> Relay<'a> {
                 // backlog, then pause.
                 Err(errno @ (Errno::EMFILE | Errno::ENFILE)) => {
                     let shed = self.shed_one();
-                    Line::new()
-                        .text(b"accept: ")
-                        .errno(errno)
-                        .text(if shed { b": refused a connection, pausing" } else { b": pausing" })
-                        .log();
+                    let what: &[u8] = if shed { b"refused a connection, " } else { b"" };
+                    log(b"accept: %: %pausing", &[Arg::Errno(errno), Arg::Text(what)]);
                     self.stop_accepting(Some(ACCEPT_PAUSE), now);
                     return Exit::Serve;
                 }
                 Err(errno) => {
-                    Line::new().text(b"accept: ").errno(errno).text(b": pausing").log();
+                    log(b"accept: %: pausing", &[Arg::Errno(errno)]);
                     self.stop_accepting(Some(ACCEPT_PAUSE), now);
                     return Exit::Serve;
                 }
@@ -522,7 +506,7 @@ impl<'a> Relay<'a> {
             sys::connect(&socket, upstream).or_else(|e| if e == Errno::EINPROGRESS { Ok(()) } else { Err(e) })
         {
             state.stats.failed += 1;
-            Line::new().addr(&peer).text(b": ").unreachable(upstream, errno).log();
+            log(b"%: upstream % unreachable: %", &[Arg::Addr(&peer), Arg::Addr(upstream), Arg::Errno(errno)]);
             return;
         }
         let Some(key) = state.conns.vacant_key() else { return };
@@ -539,14 +523,12 @@ impl<'a> Relay<'a> {
             return local_error(&peer, b"epoll_ctl", errno);
         }
         if !self.config.quiet {
-            Line::new().addr(&peer).text(b": accepted").log();
+            log(b"%: accepted", &[Arg::Addr(&peer)]);
         }
         let conn = Conn::new(client, socket, peer, generation, now);
-        let deadline = due(self.config, &conn);
+        let (deadline, _) = due(self.config, &conn);
         if state.conns.insert(conn).is_ok() {
-            if let Some((at, _)) = deadline {
-                let _ = state.timers.set(key, at);
-            }
+            let _ = state.timers.set(key, deadline);
         }
     }
 
@@ -560,7 +542,7 @@ impl<'a> Relay<'a> {
             }
             let name: &[u8] = if signo == sys::SIGINT { b"SIGINT" } else { b"SIGTERM" };
             if self.draining {
-                Line::new().text(name).text(b" again: closing every connection now").log();
+                log(b"% again: closing every connection now", &[Arg::Text(name)]);
                 return self.cut_all(now);
             }
             return self.drain(name, now);
@@ -576,22 +558,12 @@ impl<'a> Relay<'a> {
         self.listener = None;
         let _ = self.state.timers.cancel(RESUME_ACCEPT);
         let open = self.state.conns.len();
-        Line::new()
-            .text(name)
-            .text(b": stopped accepting, draining ")
-            .num(open as u64)
-            .text(b" connections")
-            .log();
+        log(b"%: stopped accepting, draining % connections", &[Arg::Text(name), Arg::Num(open as u64)]);
         if open == 0 {
             return self.exit(now);
         }
-        match self.config.drain_timeout {
-            Some(timeout) => {
-                let _ = self.state.timers.set(DRAIN_END, now.saturating_add(timeout));
-                Exit::Serve
-            }
-            None => self.cut_all(now),
-        }
+        let _ = self.state.timers.set(DRAIN_END, now.saturating_add(self.config.drain_timeout));
+        Exit::Serve
     }
 
     /// Closes every open connection (the drain is over); exits 1.
@@ -613,23 +585,18 @@ impl<'a> Relay<'a> {
 
     fn log_counters(&self, what: &[u8]) {
         let stats = &self.state.stats;
-        Line::new()
-            .text(what)
-            .text(b": ")
-            .num(self.state.conns.len() as u64)
-            .text(b" open, ")
-            .num(stats.accepted)
-            .text(b" accepted, ")
-            .num(stats.shed)
-            .text(b" shed, ")
-            .num(stats.failed)
-            .text(b" upstream failures, ")
-            .num(stats.timeouts)
-            .text(b" timeouts, ")
-            .num(stats.bytes)
-            .text(b" bytes, ")
-            .num(line::dropped() as u64)
-            .text(b" log lines dropped")
-            .log();
+        log(
+            b"%: % open, % accepted, % shed, % upstream failures, % timeouts, % bytes, % log lines dropped",
+            &[
+                Arg::Text(what),
+                Arg::Num(self.state.conns.len() as u64),
+                Arg::Num(stats.accepted),
+                Arg::Num(stats.shed),
+                Arg::Num(stats.failed),
+                Arg::Num(stats.timeouts),
+                Arg::Num(stats.bytes),
+                Arg::Num(line::dropped() as u64),
+            ],
+        );
     }
 }
