@@ -479,7 +479,8 @@ impl<const COPY: usize> Transfer<COPY> {
     ///
     /// While [`buffered`](Self::buffered) is not 0, the pending bytes are
     /// in `buf`: the same buffer, unchanged, must be passed again (another
-    /// one is refused with `EINVAL`, nothing moved). Once `buffered` is 0
+    /// one, or this one cut short of them, is refused with `EINVAL`,
+    /// nothing moved). Once `buffered` is 0
     /// any buffer will do, so one buffer can serve every transfer that is
     /// not holding bytes.
     ///
@@ -524,7 +525,8 @@ impl State {
         limit: Option<usize>,
         buf: &mut [u8],
     ) -> Result<Progress, TransferError> {
-        if buf.is_empty() || (self.end > self.start && self.held_in != buf.as_ptr() as usize) {
+        let holds = self.end > self.start;
+        if buf.is_empty() || (holds && (self.held_in != buf.as_ptr() as usize || buf.len() < self.end)) {
             return Err(TransferError { errno: Errno::EINVAL, moved: 0, pending: self.pending() });
         }
         let limit = limit.unwrap_or(usize::MAX);
