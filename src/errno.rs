@@ -248,6 +248,28 @@ impl fmt::Display for Errno {
 impl core::error::Error for Errno {}
 
 #[cfg(feature = "std")]
+impl Errno {
+    /// The `std::io::ErrorKind` std gives this error number (with `std`):
+    /// `EAGAIN` is `WouldBlock`, `EINTR` `Interrupted`, `ECONNRESET`
+    /// `ConnectionReset`, … (std's own table for this target, so mips'
+    /// numbers map as x86_64's do).
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// use std::io::ErrorKind;
+    /// use bareio::Errno;
+    ///
+    /// assert_eq!(Errno::EAGAIN.kind(), ErrorKind::WouldBlock);
+    /// assert_eq!(Errno::ECONNREFUSED.kind(), ErrorKind::ConnectionRefused);
+    /// assert_eq!(Errno::EPIPE.kind(), ErrorKind::BrokenPipe);
+    /// # }
+    /// ```
+    pub fn kind(self) -> std::io::ErrorKind {
+        std::io::Error::from_raw_os_error(self.raw()).kind()
+    }
+}
+
+#[cfg(feature = "std")]
 impl From<Errno> for std::io::Error {
     /// Keeps the OS code: `raw_os_error()` gives back [`Errno::raw`].
     fn from(errno: Errno) -> Self {

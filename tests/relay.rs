@@ -505,7 +505,7 @@ fn a_black_holed_upstream_hits_the_connect_timeout() {
         0,
     )
     .unwrap();
-    bareio::sys::bind(&listener, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    bareio::sys::bind(&listener, &"127.0.0.1:0".parse::<SocketAddr>().unwrap()).unwrap();
     bareio::sys::listen(&listener, 0).unwrap();
     let upstream = bareio::sys::getsockname(&listener).unwrap().unwrap();
     let _queued = TcpStream::connect(upstream).unwrap(); // fills the queue; never accepted

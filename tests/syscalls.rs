@@ -314,7 +314,7 @@ fn ipv6_loopback_addresses_round_trip_when_available() {
     let Ok(sock) = socket(AddressFamily::INET6, SocketType::STREAM, SocketFlags::CLOEXEC, 0) else {
         return; // no IPv6 in this sandbox: EAFNOSUPPORT
     };
-    match bind(&sock, &"[::1]:0".parse().unwrap()) {
+    match bind(&sock, &"[::1]:0".parse::<SocketAddr>().unwrap()) {
         Ok(()) => {
             let addr = getsockname(&sock).unwrap().unwrap();
             assert!(addr.is_ipv6() && addr.ip().is_loopback() && addr.port() != 0);

@@ -11,9 +11,9 @@
 
 use core::mem::size_of;
 
-use super::{fd_arg, int_arg, ret_fd};
+use super::{fd_arg, int_arg, new_fd};
 use crate::arch::current as abi;
-use crate::fd::{AsFd, FromRawFd, OwnedFd};
+use crate::fd::{AsFd, OwnedFd};
 use crate::Errno;
 
 /// The kernel's `sigset_t`: `SIGSET_SIZE` bytes (8, or 16 on mips) as an
@@ -75,14 +75,22 @@ impl SigSet {
     }
 }
 
+/// `SIGHUP` (1 everywhere): the terminal hung up; by convention, "reload".
+pub const SIGHUP: i32 = abi::SIGHUP;
 /// `SIGINT` (2 everywhere): interrupt from the terminal.
 pub const SIGINT: i32 = abi::SIGINT;
+/// `SIGKILL` (9 everywhere): ends the process; cannot be caught or blocked.
+pub const SIGKILL: i32 = abi::SIGKILL;
 /// `SIGPIPE` (13 everywhere): write to a pipe or socket with no reader.
 pub const SIGPIPE: i32 = abi::SIGPIPE;
 /// `SIGTERM` (15 everywhere): polite termination request.
 pub const SIGTERM: i32 = abi::SIGTERM;
 /// `SIGUSR1` (10; 16 on mips): user-defined.
 pub const SIGUSR1: i32 = abi::SIGUSR1;
+/// `SIGCHLD` (17; 18 on mips): a child stopped or ended. Blocked and read
+/// from a [`signalfd`], it tells a supervisor when to call
+/// [`wait4`](super::wait4).
+pub const SIGCHLD: i32 = abi::SIGCHLD;
 
 /// What [`sigprocmask`] does with the given set (`SIG_*`, 0/1/2; 1/2/3 on
 /// mips).
@@ -137,18 +145,17 @@ flags! {
 /// delivered the usual way before the fd sees them. Read them with
 /// [`read_signal`].
 pub fn signalfd(mask: &SigSet, flags: SignalfdFlags) -> Result<OwnedFd, Errno> {
-    // SAFETY: the kernel reads `SIGSET_SIZE` bytes from `mask`.
-    let fd = Errno::from_ret(unsafe {
-        syscall!(
+    // SAFETY: the kernel reads `SIGSET_SIZE` bytes from `mask`; with fd -1,
+    // success returns a new fd.
+    unsafe {
+        new_fd(syscall!(
             SYS_SIGNALFD4,
             int_arg(-1),
             mask as *const SigSet as usize,
             abi::SIGSET_SIZE,
             flags.bits() as usize
-        )
-    })?;
-    // SAFETY: on success the fd is new and owned by nobody else.
-    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+        ))
+    }
 }
 
 /// Replaces the set of signals an existing signalfd reports.
