@@ -277,7 +277,12 @@ fn a_source_reset_mid_splice_is_an_error_and_loses_nothing_taken() {
             linger_zero(&into);
             drop(into); // a reset
         });
+        // The reader starts once the destination has been full: until then
+        // TCP's receive buffer (no reader) and the 1-byte send buffer fill
+        // for certain, whatever the threads' speeds.
+        let (go, start_reading) = std::sync::mpsc::channel::<()>();
         let reader = s.spawn(move || {
+            let _ = start_reading.recv();
             let (mut got, mut buf) = (Vec::new(), vec![0u8; 65536]);
             loop {
                 match read(&out, &mut buf).unwrap() {
@@ -342,7 +347,12 @@ fn one_byte_socket_buffers_move_everything_through_a_transfer() {
                 }
             }
         });
+        // The reader starts once the destination has been full: until then
+        // TCP's receive buffer (no reader) and the 1-byte send buffer fill
+        // for certain, whatever the threads' speeds.
+        let (go, start_reading) = std::sync::mpsc::channel::<()>();
         let reader = s.spawn(move || {
+            let _ = start_reading.recv();
             let (mut got, mut buf) = (Vec::new(), vec![0u8; 65536]);
             loop {
                 match read(&out, &mut buf).unwrap() {
@@ -357,12 +367,16 @@ fn one_byte_socket_buffers_move_everything_through_a_transfer() {
             let progress = transfer.run(&from, &to, None).unwrap();
             moved += progress.moved;
             full += usize::from(progress.stop == Stop::DestinationWouldBlock);
+            if full == 1 {
+                let _ = go.send(());
+            }
             if progress.stop == Stop::Eof {
                 break;
             }
             poller.wait(&mut events, Some(Duration::from_secs(60))).unwrap();
             assert!(!events.is_empty(), "no progress for 60 s at {moved} bytes");
         }
+        let _ = go.send(()); // (if it never filled: the assert below says so)
         assert_eq!(moved, total);
         assert!(full > 0, "the tiny send buffer never filled");
         drop(to);
