@@ -277,12 +277,7 @@ fn a_source_reset_mid_splice_is_an_error_and_loses_nothing_taken() {
             linger_zero(&into);
             drop(into); // a reset
         });
-        // The reader starts once the destination has been full: until then
-        // TCP's receive buffer (no reader) and the 1-byte send buffer fill
-        // for certain, whatever the threads' speeds.
-        let (go, start_reading) = std::sync::mpsc::channel::<()>();
         let reader = s.spawn(move || {
-            let _ = start_reading.recv();
             let (mut got, mut buf) = (Vec::new(), vec![0u8; 65536]);
             loop {
                 match read(&out, &mut buf).unwrap() {
