@@ -928,3 +928,17 @@ fn bad_arguments_print_the_usage_and_exit_2() {
         assert!(stderr.starts_with("usage: bareio-relay LISTEN UPSTREAM"), "{args:?}: {stderr}");
     }
 }
+
+#[path = "../relay/src/errno_names.rs"]
+mod errno_names;
+
+/// The relay's short table of errno names agrees with `Errno::name`, entry
+/// by entry, on this architecture's values.
+#[test]
+fn the_relays_errno_names_are_the_librarys() {
+    assert_eq!(errno_names::NAMES.split(|&b| b == b' ').count(), errno_names::NAMED.len());
+    for errno in errno_names::NAMED {
+        assert_eq!(errno_names::name(errno), errno.name().map(str::as_bytes), "{errno:?}");
+    }
+    assert_eq!(errno_names::name(bareio::Errno::from_raw(4095)), None);
+}

@@ -11,6 +11,8 @@ use core::time::Duration;
 use bareio::sys::{self, OFlags};
 use bareio::Errno;
 
+use crate::errno_names;
+
 /// Lines dropped because standard error was full (or gone).
 static DROPPED: AtomicUsize = AtomicUsize::new(0);
 
@@ -149,8 +151,8 @@ impl Line {
     }
 
     fn errno(&mut self, errno: Errno) -> &mut Self {
-        match errno.name() {
-            Some(name) => self.text(name.as_bytes()),
+        match errno_names::name(errno) {
+            Some(name) => self.text(name),
             None => self.text(b"errno ").num(errno.raw() as u64),
         }
     }

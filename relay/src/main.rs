@@ -17,6 +17,7 @@
 
 mod addr;
 mod conn;
+mod errno_names;
 mod line;
 mod relay;
 
