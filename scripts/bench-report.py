@@ -510,7 +510,8 @@ def relay_lines(results):
 
     p("### Rates")
     p()
-    p("MiB/s for bulk, round trips/s for rr; in parentheses bareio's rate ÷ the peer's.")
+    p("MiB/s for bulk, round trips/s for rr, the median over the rounds; in parentheses bareio's")
+    p("rate ÷ the peer's: the median of the per-round ratios, then their lowest and highest.")
     p()
     p(header)
     p(rule)
@@ -523,7 +524,7 @@ def relay_lines(results):
             value = f"{median(list(theirs.values())):,.0f}"
             ratios = [ours[r] / theirs[r] for r in theirs if r in ours and theirs[r] > 0]
             if peer not in ("bareio", "direct") and ratios:
-                value += f" ({median(ratios):.2f})"
+                value += f" ({median(ratios):.2f}" + (f", {min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else ")")
             return value
         cells = d.cells(key, peers + ["direct"], rate_cell)
         unit = "MiB/s" if row["mode"] == "bulk" else "round trips/s"
@@ -689,8 +690,10 @@ def relay_lines(results):
           f"{5 * counted['conns']:,} round trips, after "
           f"{counted_load} for {counted['callgrind_k']:,} round trips and after "
           f"{2 * counted['callgrind_k']:,} more; per message = (the second count − the first) ÷ "
-          f"{2 * counted['callgrind_k']:,}. Exact and independent of the machine's load; the kernel's side "
-          "of each syscall is not in them. In parentheses the peer's ÷ bareio's.")
+          f"{2 * counted['callgrind_k']:,}. The machine's speed does not move them, but timing does a "
+          "little: a relay that handles several events per wait shares the wait's instructions among them, "
+          "and how many come together depends on timing (see the notes for the spread over runs). The "
+          "kernel's side of each syscall is not in them. In parentheses the peer's ÷ bareio's.")
         p()
         p("| | " + " | ".join(d.label(x) for x in peers) + " |")
         p("|---|" + "---:|" * len(peers))

@@ -10,9 +10,9 @@ sizes) and the peers' logs and configs under DIR. scripts/bench-report
 builds the programs, then calls this, then scripts/bench-report.py renders
 the section from results.json.
 
-Settings (environment): RELAY_ROUNDS (default 3: every rate row runs that
+Settings (environment): RELAY_ROUNDS (default 5: every rate row runs that
 many times per peer, the peers in a different order each round),
-RELAY_SECONDS (default 1: the length of each request/response run),
+RELAY_SECONDS (default 0.6: the length of each request/response run),
 RELAY_PEERS (comma-separated names: only those peers), RELAY_ROWS
 (comma-separated row keys: only those rows)."""
 
@@ -586,8 +586,8 @@ def main():
     parser.add_argument("--bareio", required=True)
     parser.add_argument("--go", required=True)
     args = parser.parse_args()
-    args.rounds = int(os.environ.get("RELAY_ROUNDS", "3"))
-    args.seconds = float(os.environ.get("RELAY_SECONDS", "1"))
+    args.rounds = int(os.environ.get("RELAY_ROUNDS", "5"))
+    args.seconds = float(os.environ.get("RELAY_SECONDS", "0.6"))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
