@@ -223,11 +223,15 @@ fn splice_unavailable() -> bool {
 /// destination fd, spliced through a pipe or copied through a buffer of
 /// `COPY` bytes, keeping what it could not deliver yet.
 ///
-/// No allocation: the buffer is inline (so a `Transfer` is `COPY` bytes
-/// large), and the pipe is made once by [`new`](Transfer::new), or lent and
-/// taken back ([`without_pipe`](Transfer::without_pipe),
+/// No allocation. The pipe is made once by [`new`](Transfer::new), or lent
+/// and taken back ([`without_pipe`](Transfer::without_pipe),
 /// [`lend_pipe`](Transfer::lend_pipe), [`take_pipe`](Transfer::take_pipe))
-/// so that many transfers can share a small pool of pipes.
+/// so that many transfers can share a small pool of pipes. The copy buffer
+/// is inline (a `Transfer<COPY>` is `COPY` bytes large), or, for a
+/// `Transfer<0>`, the caller's, passed to each
+/// [`run_with`](Transfer::run_with): a program with thousands of
+/// connections keeps their buffers in static storage, whose pages the
+/// kernel only provides once a buffer is first written.
 ///
 /// # What it guarantees
 ///
@@ -257,25 +261,41 @@ fn splice_unavailable() -> bool {
 /// source empty, and one `fcntl(F_GETFL)` each time a splice finds the
 /// destination full (to tell a nonblocking destination from a blocking pipe
 /// the kernel saw as nonblocking). Both happen once per burst of bulk data,
-/// not per chunk; the copy path costs exactly what a `read`/`write` loop
-/// does.
+/// not per chunk. The copy path costs what a `read`/`write` loop does, plus
+/// the `read` that finds the source empty; an edge-triggered caller saves
+/// that one with [`set_short_reads_drain`](Transfer::set_short_reads_drain).
 #[derive(Debug)]
 pub struct Transfer<const COPY: usize = 16384> {
+    state: State,
+    buf: [u8; COPY],
+}
+
+/// A [`Transfer`] but for its inline buffer.
+#[derive(Debug)]
+struct State {
     /// The splice buffer, while the transfer has one.
     pipe: Option<Pipe>,
-    buf: [u8; COPY],
     /// `buf[start..end]` was read from the source and not yet written.
     start: usize,
     end: usize,
+    /// Where those bytes are, while there are any: the address of the copy
+    /// buffer they were read into (so that `run_with` can refuse another).
+    held_in: usize,
     path: Path,
+    /// Reads of at least this many bytes switch to splicing (0: the
+    /// default, `min(SPLICE_THRESHOLD, buffer length)`).
+    splice_from: usize,
+    /// A read shorter than asked means the source is empty for now.
+    short_reads_drain: bool,
+    /// This call's read came up short: the source is empty until its next
+    /// readiness event.
+    drained: bool,
     /// Bytes delivered through the pipe, and through the buffer.
     spliced: u64,
     copied: u64,
 }
 
 impl<const COPY: usize> Transfer<COPY> {
-    const NONZERO: () = assert!(COPY > 0, "Transfer<COPY> needs COPY > 0");
-
     /// A transfer with a pipe of [`DEFAULT_PIPE_CAPACITY`] (best effort).
     pub fn new() -> Result<Self, Errno> {
         Self::with_pipe(Pipe::new()?)
@@ -293,62 +313,79 @@ impl<const COPY: usize> Transfer<COPY> {
     /// ([`wants_pipe`](Self::wants_pipe)) splices as soon as it is lent one
     /// ([`lend_pipe`](Self::lend_pipe)). Makes no syscall, cannot fail.
     pub const fn without_pipe() -> Self {
-        #[allow(clippy::let_unit_value)]
-        let () = Self::NONZERO;
-        Self { pipe: None, buf: [0; COPY], start: 0, end: 0, path: Path::Copy, spliced: 0, copied: 0 }
+        let state = State {
+            pipe: None,
+            start: 0,
+            end: 0,
+            held_in: 0,
+            path: Path::Copy,
+            splice_from: 0,
+            short_reads_drain: false,
+            drained: false,
+            spliced: 0,
+            copied: 0,
+        };
+        Self { state, buf: [0; COPY] }
     }
 
     /// Bytes taken from the source and not yet delivered.
     pub const fn pending(&self) -> usize {
-        let held = match &self.pipe {
+        let held = match &self.state.pipe {
             Some(pipe) => pipe.held,
             None => 0,
         };
-        held + (self.end - self.start)
+        held + self.buffered()
+    }
+
+    /// The pending bytes that sit in the copy buffer (the rest are in the
+    /// pipe). For a `Transfer<0>`, while this is not 0 the same buffer must
+    /// be passed to [`run_with`](Self::run_with) again.
+    pub const fn buffered(&self) -> usize {
+        self.state.end - self.state.start
     }
 
     /// Whether bytes now go through the pipe (bulk data) rather than the
     /// copy buffer.
     pub const fn is_splicing(&self) -> bool {
-        matches!(self.path, Path::Splice) && self.pipe.is_some()
+        matches!(self.state.path, Path::Splice) && self.state.pipe.is_some()
     }
 
     /// Whether the traffic is bulk and the transfer would splice it if it
     /// had a pipe: the moment to [`lend_pipe`](Self::lend_pipe) one.
     pub fn wants_pipe(&self) -> bool {
-        self.path == Path::Splice && self.pipe.is_none() && !splice_unavailable()
+        self.state.path == Path::Splice && self.state.pipe.is_none() && !splice_unavailable()
     }
 
     /// Whether the kernel refused to splice these fds (`EINVAL`), or splice
     /// is unavailable in this process (`ENOSYS`, `EPERM`), so this transfer
     /// copies for good.
     pub const fn splice_refused(&self) -> bool {
-        matches!(self.path, Path::CopyOnly)
+        matches!(self.state.path, Path::CopyOnly)
     }
 
     /// Bytes delivered through the pipe so far, over all calls.
     pub const fn bytes_spliced(&self) -> u64 {
-        self.spliced
+        self.state.spliced
     }
 
     /// Bytes delivered through the copy buffer so far, over all calls.
     pub const fn bytes_copied(&self) -> u64 {
-        self.copied
+        self.state.copied
     }
 
     /// The pipe, if the transfer has one, e.g. to read its capacity.
     pub const fn pipe(&self) -> Option<&Pipe> {
-        self.pipe.as_ref()
+        self.state.pipe.as_ref()
     }
 
     /// Gives the transfer a pipe to splice through. Refused (the pipe comes
     /// back) if the transfer already has one, or if `pipe` holds bytes:
     /// those belong to another transfer.
     pub fn lend_pipe(&mut self, pipe: Pipe) -> Result<(), Pipe> {
-        if self.pipe.is_some() || pipe.held != 0 {
+        if self.state.pipe.is_some() || pipe.held != 0 {
             return Err(pipe);
         }
-        self.pipe = Some(pipe);
+        self.state.pipe = Some(pipe);
         Ok(())
     }
 
@@ -357,8 +394,8 @@ impl<const COPY: usize> Transfer<COPY> {
     /// and go out first on the next call. The transfer then copies until it
     /// is lent a pipe again.
     pub fn take_pipe(&mut self) -> Option<Pipe> {
-        match &self.pipe {
-            Some(pipe) if pipe.held == 0 => self.pipe.take(),
+        match &self.state.pipe {
+            Some(pipe) if pipe.held == 0 => self.state.pipe.take(),
             _ => None,
         }
     }
@@ -372,6 +409,42 @@ impl<const COPY: usize> Transfer<COPY> {
             return Err(self);
         }
         self.take_pipe().ok_or(self)
+    }
+
+    /// Reads of at least `bytes` switch the transfer to splicing what
+    /// follows (default: [`SPLICE_THRESHOLD`], or the buffer's length if
+    /// smaller); a splice that brings less switches back. A program
+    /// relaying request/response traffic of up to its buffer's size sets
+    /// the buffer's length: only a read that fills the buffer (more is
+    /// waiting) means bulk.
+    pub fn set_splice_from(&mut self, bytes: usize) {
+        self.state.splice_from = bytes;
+    }
+
+    /// For an edge-triggered caller (`Mode::Edge`) of stream sockets and
+    /// pipes: a read shorter than asked means the source's queue was empty
+    /// when read (TCP, unix streams and pipes read everything queued up to
+    /// the length asked), and the next arrival raises a new edge. With this
+    /// on, `run` then stops with [`Stop::SourceWouldBlock`] instead of
+    /// making the `read` that would answer `EAGAIN`: one syscall less per
+    /// message. Reset by nothing; harmless with level-triggered waits (the
+    /// next wait reports the readiness anyway).
+    ///
+    /// Turn it off for a call whose event says either of two things:
+    ///
+    /// - the peer ended its side ([`is_read_hangup`](crate::poll::Event::is_read_hangup),
+    ///   with [`Interest::READ_HANGUP`](crate::poll::Interest::READ_HANGUP)):
+    ///   a short read may return the last bytes and leave the end of input
+    ///   unread, and the FIN raises no edge of its own after that;
+    /// - TCP urgent data is pending ([`is_priority`](crate::poll::Event::is_priority),
+    ///   with [`Interest::PRIORITY`](crate::poll::Interest::PRIORITY)): a
+    ///   read stops short at the urgent mark with data behind it.
+    ///
+    /// `tests/edges.rs` checks both, and the rule itself, on every
+    /// architecture. Splices are never taken as proof (a pipe's slots can
+    /// fill first).
+    pub fn set_short_reads_drain(&mut self, on: bool) {
+        self.state.short_reads_drain = on;
     }
 
     /// Moves bytes from `src` to `dst` until the source ends, a side would
@@ -389,20 +462,76 @@ impl<const COPY: usize> Transfer<COPY> {
     /// `SIGPIPE`, which kills the process unless it is ignored or blocked
     /// (Rust's std runtime ignores it; a `no_main` program must do so
     /// itself). With it ignored, the error is `EPIPE`.
+    ///
+    /// A `Transfer<0>` has no buffer of its own: this is `EINVAL`; use
+    /// [`run_with`](Self::run_with).
     pub fn run(
         &mut self,
         src: impl AsFd,
         dst: impl AsFd,
         limit: Option<usize>,
     ) -> Result<Progress, TransferError> {
-        let (src, dst) = (src.as_fd(), dst.as_fd());
+        self.state.run(src.as_fd(), dst.as_fd(), limit, &mut self.buf)
+    }
+
+    /// [`run`](Self::run), copying through `buf` instead of the inline
+    /// buffer (for a `Transfer<0>`, whose buffer lives elsewhere).
+    ///
+    /// While [`buffered`](Self::buffered) is not 0, the pending bytes are
+    /// in `buf`: the same buffer, unchanged, must be passed again (another
+    /// one is refused with `EINVAL`, nothing moved). Once `buffered` is 0
+    /// any buffer will do, so one buffer can serve every transfer that is
+    /// not holding bytes.
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// use bareio::splice::{Stop, Transfer};
+    /// use bareio::sys::{socketpair, write, AddressFamily, SocketFlags, SocketType};
+    ///
+    /// let pair = || socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, 0);
+    /// let ((client, src), (dst, _server)) = (pair()?, pair()?);
+    /// write(&client, b"hello")?;
+    /// drop(client);
+    ///
+    /// let mut buffer = [0u8; 4096]; // in a real program: static storage, per connection
+    /// let mut transfer = Transfer::<0>::without_pipe();
+    /// let progress = transfer.run_with(&src, &dst, None, &mut buffer)?;
+    /// assert_eq!((progress.moved, progress.stop), (5, Stop::Eof));
+    /// # }
+    /// # Ok::<(), bareio::splice::TransferError>(())
+    /// ```
+    pub fn run_with(
+        &mut self,
+        src: impl AsFd,
+        dst: impl AsFd,
+        limit: Option<usize>,
+        buf: &mut [u8],
+    ) -> Result<Progress, TransferError> {
+        self.state.run(src.as_fd(), dst.as_fd(), limit, buf)
+    }
+}
+
+impl State {
+    fn run(
+        &mut self,
+        src: BorrowedFd<'_>,
+        dst: BorrowedFd<'_>,
+        limit: Option<usize>,
+        buf: &mut [u8],
+    ) -> Result<Progress, TransferError> {
+        let pending = |state: &Self| state.end - state.start + state.pipe.as_ref().map_or(0, |p| p.held);
+        if buf.is_empty() || (self.end > self.start && self.held_in != buf.as_ptr() as usize) {
+            return Err(TransferError { errno: Errno::EINVAL, moved: 0, pending: pending(self) });
+        }
         let limit = limit.unwrap_or(usize::MAX);
         let mut moved = 0;
         if limit == 0 {
-            return Ok(Progress { moved, pending: self.pending(), stop: Stop::LimitReached });
+            return Ok(Progress { moved, pending: pending(self), stop: Stop::LimitReached });
         }
+        // A new readiness event may have come: the source is worth a read.
+        self.drained = false;
         let stop = loop {
-            match self.step(src, dst, limit - moved) {
+            match self.step(src, dst, limit - moved, buf) {
                 Ok(Some(0)) => {} // a path switch, nothing moved
                 Ok(Some(n)) => {
                     moved += n;
@@ -412,12 +541,12 @@ impl<const COPY: usize> Transfer<COPY> {
                 }
                 Ok(None) => break Stop::Eof,
                 Err(Errno::EINTR) => {}
-                Err(Errno::EAGAIN) if self.pending() > 0 => break Stop::DestinationWouldBlock,
+                Err(Errno::EAGAIN) if pending(self) > 0 => break Stop::DestinationWouldBlock,
                 Err(Errno::EAGAIN) => break Stop::SourceWouldBlock,
-                Err(errno) => return Err(TransferError { errno, moved, pending: self.pending() }),
+                Err(errno) => return Err(TransferError { errno, moved, pending: pending(self) }),
             }
         };
-        Ok(Progress { moved, pending: self.pending(), stop })
+        Ok(Progress { moved, pending: pending(self), stop })
     }
 
     /// One move: delivers pending bytes if there are any (returns how many,
@@ -428,11 +557,12 @@ impl<const COPY: usize> Transfer<COPY> {
         src: BorrowedFd<'_>,
         dst: BorrowedFd<'_>,
         left: usize,
+        buf: &mut [u8],
     ) -> Result<Option<usize>, Errno> {
         // Deliver first: copy buffer, then pipe.
         if self.start < self.end {
             let end = self.end.min(self.start.saturating_add(left));
-            let n = sys::write(dst, &self.buf[self.start..end])?;
+            let n = sys::write(dst, &buf[self.start..end])?;
             if n == 0 {
                 return Err(Errno::EIO); // a zero write would loop forever
             }
@@ -446,7 +576,8 @@ impl<const COPY: usize> Transfer<COPY> {
         if let Some(pipe) = self.pipe.as_mut().filter(|pipe| pipe.held > 0) {
             if self.path == Path::CopyOnly {
                 // Splice was refused with bytes in the pipe: copy them out.
-                self.end = pipe.read_into(&mut self.buf)?;
+                self.end = pipe.read_into(buf)?;
+                self.held_in = buf.as_ptr() as usize;
                 return Ok(Some(0));
             }
             return match pipe.drain(dst, left) {
@@ -462,19 +593,27 @@ impl<const COPY: usize> Transfer<COPY> {
                 // kernel made the pipe-to-pipe splice nonblocking because
                 // ours is), copy through the buffer, where `write` blocks.
                 Err(Errno::EAGAIN) if !sys::fcntl_getfl(dst)?.contains(OFlags::NONBLOCK) => {
-                    self.end = pipe.read_into(&mut self.buf)?;
+                    self.end = pipe.read_into(buf)?;
+                    self.held_in = buf.as_ptr() as usize;
                     Ok(Some(0))
                 }
                 Err(errno) => Err(errno),
             };
         }
         // Nothing pending: take from the source, never more than `left`.
+        if self.drained {
+            return Err(Errno::EAGAIN); // a short read emptied it (`short_reads_drain`)
+        }
+        let splice_from = match self.splice_from {
+            0 => SPLICE_THRESHOLD.min(buf.len()),
+            n => n,
+        };
         if self.path == Path::Splice && !splice_unavailable() {
             if let Some(pipe) = self.pipe.as_mut() {
                 let len = left.min(pipe.capacity);
                 match pipe.fill(src, len) {
                     Ok(n) if n > 0 => {
-                        if n < len && n < SPLICE_THRESHOLD {
+                        if n < len && n < splice_from {
                             self.path = Path::Copy; // the source ran short: small messages again
                         }
                         return Ok(Some(0));
@@ -491,12 +630,14 @@ impl<const COPY: usize> Transfer<COPY> {
                 }
             }
         }
-        let len = left.min(COPY);
-        let n = sys::read(src, &mut self.buf[..len])?;
+        let len = left.min(buf.len());
+        let n = sys::read(src, &mut buf[..len])?;
         self.end = n;
-        if self.path != Path::CopyOnly {
-            // Bulk data (a full read): splice what follows.
-            self.path = if n >= SPLICE_THRESHOLD.min(COPY) { Path::Splice } else { Path::Copy };
+        self.held_in = buf.as_ptr() as usize;
+        self.drained = self.short_reads_drain && n < len;
+        if self.path != Path::CopyOnly && n > 0 {
+            // Bulk data (a large read): splice what follows.
+            self.path = if n >= splice_from { Path::Splice } else { Path::Copy };
         }
         Ok(if n == 0 { None } else { Some(0) })
     }

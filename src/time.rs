@@ -170,16 +170,6 @@ pub(crate) fn now() -> Result<Duration, Errno> {
     crate::libc_sys::monotonic_now()
 }
 
-/// The moment `timeout` from now, saturating.
-pub(crate) fn deadline_after(timeout: Duration) -> Result<Duration, Errno> {
-    Ok(now()?.saturating_add(timeout))
-}
-
-/// Time left until `deadline`; zero once it has passed.
-pub(crate) fn remaining_until(deadline: Duration) -> Result<Duration, Errno> {
-    Ok(deadline.saturating_sub(now()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,14 +223,5 @@ mod tests {
         let b = Instant::now().unwrap();
         let after = now().unwrap();
         assert!(Instant::from_duration(before) <= a && a <= b && b <= Instant::from_duration(after));
-    }
-
-    #[test]
-    fn deadlines_saturate_and_count_down() {
-        let far = deadline_after(Duration::MAX).unwrap();
-        assert_eq!(far, Duration::MAX);
-        let soon = deadline_after(Duration::ZERO).unwrap();
-        assert_eq!(remaining_until(soon).unwrap(), Duration::ZERO);
-        assert!(remaining_until(far).unwrap() > Duration::from_secs(1 << 40));
     }
 }

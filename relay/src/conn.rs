@@ -1,19 +1,99 @@
 //! One relayed connection: a client socket, an upstream socket being or
-//! already connected, and a splice transfer for each direction.
+//! already connected, and a transfer for each direction.
+//!
+//! The transfers are `Transfer<0>`: their copy buffers are the relay's, in
+//! static storage (one per direction, written only when bytes arrive), and
+//! their pipes come from a pool, lent while a direction splices and given
+//! back as soon as it holds nothing.
+
+use core::net::SocketAddr;
 
 use bareio::fd::OwnedFd;
+use bareio::slab::Slab;
 use bareio::splice::{Pipe, Stop, Transfer};
 use bareio::sys::{self, Shutdown};
+use bareio::time::Instant;
 use bareio::Errno;
 
-/// Bytes of the copy buffer of each direction. Splice takes over from the
-/// first read this large; smaller exchanges are copied, which is faster for
-/// them (see the crate's `SPLICE_THRESHOLD`).
-pub const COPY: usize = 4096;
+/// Bytes of each direction's copy buffer. Larger than the requests and
+/// responses a relay usually carries, so that one of them is one read
+/// shorter than the buffer (the source is then known empty: no read that
+/// answers `EAGAIN`); a read that fills it means bulk data, which is
+/// spliced from then on.
+pub const BUFFER: usize = 32 * 1024;
+
+/// A direction's copy buffer.
+pub type Buffer = [u8; BUFFER];
 
 /// Bytes one direction may move per turn before the event loop serves the
 /// other connections (fairness under a bulk transfer).
 const TURN: usize = 256 * 1024;
+
+/// Kernel pipe capacity asked for per pooled pipe: the default 64 KiB, so
+/// that a full pool stays within the per-user pipe budget.
+const PIPE_CAPACITY: usize = 64 * 1024;
+
+/// The most pipes made (each is two fds). Directions past that copy.
+pub const POOL: usize = 64;
+
+/// Empty pipes for the directions that splice.
+pub struct Pipes {
+    idle: Slab<Pipe, POOL>,
+    made: usize,
+}
+
+impl Pipes {
+    pub const fn new() -> Self {
+        Self { idle: Slab::new(), made: 0 }
+    }
+
+    /// An empty pipe: an idle one, or a new one while fewer than `POOL`
+    /// exist. `None` when the pool is spent or `pipe2` fails (`EMFILE`):
+    /// the direction copies instead.
+    fn lend(&mut self) -> Option<Pipe> {
+        let idle = self.idle.iter().map(|(key, _)| key).next();
+        if let Some(key) = idle {
+            return self.idle.remove(key);
+        }
+        if self.made == POOL {
+            return None;
+        }
+        let pipe = Pipe::with_capacity(PIPE_CAPACITY).ok()?;
+        self.made += 1;
+        Some(pipe)
+    }
+
+    /// Takes back a pipe (empty: a transfer only gives back empty ones).
+    fn give_back(&mut self, pipe: Pipe) {
+        if self.idle.insert(pipe).is_err() {
+            self.made -= 1; // cannot happen: at most `POOL` exist; close it
+        }
+    }
+
+    /// A pipe closed with a connection (it held bytes of it).
+    fn forget(&mut self) {
+        self.made -= 1;
+    }
+}
+
+/// Which of a connection's sockets an event is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Upstream,
+}
+
+/// What a socket is ready for, from its event.
+#[derive(Clone, Copy)]
+pub struct Ready {
+    pub readable: bool,
+    pub writable: bool,
+    /// TCP urgent data is queued (reads stop short at the urgent mark), or
+    /// the peer ended its side (a short read may leave the end of input
+    /// unread, and no new edge would announce it): either way a short read
+    /// proves nothing.
+    pub unsure: bool,
+}
 
 /// What the event loop should do next with a connection.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,15 +111,8 @@ pub enum Next {
 pub enum Failure {
     /// The upstream connect failed.
     Connect(Errno),
-    /// A read, write or splice failed (reset, broken pipe…).
-    Transfer,
-}
-
-/// Which of a connection's sockets an event is for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Client,
-    Upstream,
+    /// A read, write or splice failed: `outbound` is client → upstream.
+    Transfer { outbound: bool, errno: Errno },
 }
 
 /// What a direction waits for before it can move more.
@@ -54,36 +127,62 @@ enum Waiting {
 /// One direction: a transfer, the side it reads from, what it waits for,
 /// and whether it has delivered end of file.
 struct Direction {
-    transfer: Transfer<COPY>,
+    transfer: Transfer<0>,
     from: Side,
     waiting: Waiting,
     ended: bool,
 }
 
 impl Direction {
-    fn new(pipe: Pipe, from: Side) -> Result<Self, Errno> {
-        Ok(Self { transfer: Transfer::with_pipe(pipe)?, from, waiting: Waiting::Source, ended: false })
+    fn new(from: Side) -> Self {
+        let mut transfer = Transfer::<0>::without_pipe();
+        // Requests and responses up to the buffer's size are copied (a read
+        // that fills the buffer means bulk: spliced), and, the sockets being
+        // edge-triggered, a short read means the source is empty.
+        transfer.set_splice_from(BUFFER);
+        transfer.set_short_reads_drain(true);
+        Self { transfer, from, waiting: Waiting::Source, ended: false }
     }
 
-    /// Whether readiness of `side` lets this direction move: an edge
-    /// (readable or writable) on the one socket it is waiting for. Other
-    /// edges would only buy a syscall that answers `EAGAIN`.
-    fn wants(&self, side: Side, readable: bool, writable: bool) -> bool {
+    /// Whether `ready` on `side` lets this direction move: an edge on the
+    /// one socket it waits for. Other edges would buy a syscall that
+    /// answers `EAGAIN`.
+    fn wants(&self, side: Side, ready: Ready) -> bool {
         !self.ended
             && match self.waiting {
-                Waiting::Source => readable && side == self.from,
-                Waiting::Destination => writable && side != self.from,
+                Waiting::Source => (ready.readable || ready.unsure) && side == self.from,
+                Waiting::Destination => ready.writable && side != self.from,
             }
     }
 
-    /// Moves what can move now from `src` to `dst`; at end of input, closes
-    /// `dst`'s writing side so the peer sees the end too.
-    fn pump(&mut self, src: &OwnedFd, dst: &OwnedFd) -> Result<Next, Errno> {
+    /// Moves what can move now from `src` to `dst` through `buffer` and,
+    /// for bulk data, a lent pipe; at end of input, closes `dst`'s writing
+    /// side so the peer sees the end too. `unsure`: a short read proves
+    /// nothing this time (`Ready::unsure`).
+    fn pump(
+        &mut self,
+        src: &OwnedFd,
+        dst: &OwnedFd,
+        buffer: &mut Buffer,
+        pipes: &mut Pipes,
+        unsure: bool,
+    ) -> Result<(Next, usize), Errno> {
         if self.ended {
-            return Ok(Next::Wait);
+            return Ok((Next::Wait, 0));
         }
-        let progress = self.transfer.run(src, dst, Some(TURN)).map_err(|e| e.errno)?;
-        Ok(match progress.stop {
+        if self.transfer.wants_pipe() {
+            if let Some(pipe) = pipes.lend() {
+                let _ = self.transfer.lend_pipe(pipe);
+            }
+        }
+        self.transfer.set_short_reads_drain(!unsure);
+        let result = self.transfer.run_with(src, dst, Some(TURN), buffer);
+        // Idle directions hold no pipe: an empty one goes back at once.
+        if let Some(pipe) = self.transfer.take_pipe() {
+            pipes.give_back(pipe);
+        }
+        let progress = result.map_err(|e| e.errno)?;
+        let next = match progress.stop {
             Stop::Eof => {
                 self.ended = true;
                 // ENOTCONN: the peer is gone already; the other direction
@@ -102,7 +201,20 @@ impl Direction {
                 self.waiting = Waiting::Destination;
                 Next::Wait
             }
-        })
+        };
+        Ok((next, progress.moved))
+    }
+
+    /// Bytes delivered so far.
+    fn bytes(&self) -> u64 {
+        self.transfer.bytes_spliced() + self.transfer.bytes_copied()
+    }
+
+    /// A pipe still holding bytes closes with its connection.
+    fn close(self, pipes: &mut Pipes) {
+        if self.transfer.pipe().is_some() {
+            pipes.forget();
+        }
     }
 }
 
@@ -110,9 +222,16 @@ impl Direction {
 pub struct Conn {
     pub client: OwnedFd,
     pub upstream: OwnedFd,
+    /// The client's address, for the log.
+    pub peer: SocketAddr,
     /// Tells this connection's events from a closed predecessor's in the
     /// same slot.
     pub generation: u32,
+    pub opened: Instant,
+    /// The last time bytes moved either way (or the connect completed).
+    pub last_active: Instant,
+    /// When the first direction ended (a half-closed connection).
+    pub half_closed: Option<Instant>,
     connected: bool,
     /// Client → upstream.
     outbound: Direction,
@@ -122,28 +241,37 @@ pub struct Conn {
 
 impl Conn {
     /// A connection whose upstream connect is under way (or done, if
-    /// `connected`), moving bytes through the two given empty pipes.
-    pub fn new(
-        client: OwnedFd,
-        upstream: OwnedFd,
-        connected: bool,
-        generation: u32,
-        pipes: [Pipe; 2],
-    ) -> Result<Self, Errno> {
-        let [outbound, inbound] = pipes;
-        Ok(Self {
+    /// `connected`).
+    pub fn new(client: OwnedFd, upstream: OwnedFd, peer: SocketAddr, generation: u32, now: Instant) -> Self {
+        Self {
             client,
             upstream,
+            peer,
             generation,
-            connected,
-            outbound: Direction::new(outbound, Side::Client)?,
-            inbound: Direction::new(inbound, Side::Upstream)?,
-        })
+            opened: now,
+            last_active: now,
+            half_closed: None,
+            connected: false,
+            outbound: Direction::new(Side::Client),
+            inbound: Direction::new(Side::Upstream),
+        }
+    }
+
+    /// Whether the upstream connect has completed.
+    pub fn is_connected(&self) -> bool {
+        self.connected
     }
 
     /// Handles readiness of one socket: finishes the connect, then moves
     /// bytes in the directions that edge can unblock, as far as they go.
-    pub fn on_event(&mut self, side: Side, readable: bool, writable: bool) -> Result<Next, Failure> {
+    pub fn on_event(
+        &mut self,
+        side: Side,
+        ready: Ready,
+        buffers: &mut [Buffer; 2],
+        pipes: &mut Pipes,
+        now: Instant,
+    ) -> Result<Next, Failure> {
         if !self.connected {
             // The client's bytes wait in its socket until the upstream is
             // there; only the upstream's readiness ends the connect.
@@ -151,46 +279,74 @@ impl Conn {
                 return Ok(Next::Wait);
             }
             match sys::take_socket_error(&self.upstream) {
-                Ok(None) => self.connected = true,
-                // EINPROGRESS/EALREADY cannot be pending here, but a
-                // spurious wakeup must not be taken for success.
+                Ok(None) => {}
+                // A spurious wakeup must not be taken for success.
                 Ok(Some(Errno::EINPROGRESS | Errno::EALREADY)) => return Ok(Next::Wait),
                 Ok(Some(errno)) | Err(errno) => return Err(Failure::Connect(errno)),
             }
-            return self.run(true, true);
+            self.connected = true;
+            self.last_active = now;
+            let all = Ready { readable: true, writable: true, unsure: true };
+            return self.run(true, true, all, buffers, pipes, now);
         }
-        let outbound = self.outbound.wants(side, readable, writable);
-        let inbound = self.inbound.wants(side, readable, writable);
-        self.run(outbound, inbound)
+        let outbound = self.outbound.wants(side, ready);
+        let inbound = self.inbound.wants(side, ready);
+        self.run(outbound, inbound, ready, buffers, pipes, now)
     }
 
     /// Runs the chosen directions until they would block, end, or use up
-    /// their turn.
-    pub fn run(&mut self, outbound: bool, inbound: bool) -> Result<Next, Failure> {
+    /// their turn. (`ready.unsure` is about the socket the event was for,
+    /// the source of at most one of them: it is applied to both.)
+    pub fn run(
+        &mut self,
+        outbound: bool,
+        inbound: bool,
+        ready: Ready,
+        buffers: &mut [Buffer; 2],
+        pipes: &mut Pipes,
+        now: Instant,
+    ) -> Result<Next, Failure> {
         if !self.connected {
             return Ok(Next::Wait); // a stale rerun of the slot's previous connection
         }
+        let [out_buffer, in_buffer] = buffers;
         let mut next = Next::Wait;
+        let mut moved = 0;
         if outbound {
-            next = self.outbound.pump(&self.client, &self.upstream).map_err(|_| Failure::Transfer)?;
+            let (step, n) = self
+                .outbound
+                .pump(&self.client, &self.upstream, out_buffer, pipes, ready.unsure)
+                .map_err(|errno| Failure::Transfer { outbound: true, errno })?;
+            next = step;
+            moved += n;
         }
-        if inbound
-            && self.inbound.pump(&self.upstream, &self.client).map_err(|_| Failure::Transfer)? == Next::Again
-        {
-            next = Next::Again;
+        if inbound {
+            let (step, n) = self
+                .inbound
+                .pump(&self.upstream, &self.client, in_buffer, pipes, ready.unsure)
+                .map_err(|errno| Failure::Transfer { outbound: false, errno })?;
+            if step == Next::Again {
+                next = Next::Again;
+            }
+            moved += n;
+        }
+        if moved > 0 {
+            self.last_active = now;
+        }
+        if self.half_closed.is_none() && (self.outbound.ended || self.inbound.ended) {
+            self.half_closed = Some(now);
         }
         Ok(if self.outbound.ended && self.inbound.ended { Next::Done } else { next })
     }
 
-    /// Bytes relayed both ways.
-    pub fn bytes(&self) -> u64 {
-        let total = |t: &Transfer<COPY>| t.bytes_spliced() + t.bytes_copied();
-        total(&self.outbound.transfer) + total(&self.inbound.transfer)
+    /// Bytes relayed: (client → upstream, upstream → client).
+    pub fn bytes(&self) -> (u64, u64) {
+        (self.outbound.bytes(), self.inbound.bytes())
     }
 
-    /// Closes both sockets and gives back the pipes that hold nothing
-    /// (a pipe with bytes in it is closed with its connection).
-    pub fn close(self) -> [Option<Pipe>; 2] {
-        [self.outbound.transfer.into_pipe().ok(), self.inbound.transfer.into_pipe().ok()]
+    /// Closes both sockets; pipes holding bytes close with them.
+    pub fn close(self, pipes: &mut Pipes) {
+        self.outbound.close(pipes);
+        self.inbound.close(pipes);
     }
 }

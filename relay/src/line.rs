@@ -1,22 +1,51 @@
 //! Log lines without `core::fmt`: a fixed buffer written with one
-//! `write(2)`, so concurrent lines never interleave and the formatting
-//! machinery (several KiB) stays out of the binary.
+//! `write(2)` to a non-blocking standard error, so concurrent lines never
+//! interleave, a stalled reader never stops the relay (a line that does not
+//! fit is dropped and counted), and the formatting machinery (several KiB)
+//! stays out of the binary.
 
 use core::net::SocketAddr;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::time::Duration;
 
-use bareio::fd::BorrowedFd;
+use bareio::sys::{self, OFlags};
 use bareio::Errno;
+
+/// Lines dropped because standard error was full (or gone).
+static DROPPED: AtomicUsize = AtomicUsize::new(0);
+
+/// Makes standard error non-blocking, returning its flags before, to be
+/// put back at exit ([`restore_stderr`]): a terminal or pipe is shared
+/// with the processes that started the relay.
+pub fn nonblocking_stderr() -> Option<OFlags> {
+    let stderr = bareio::rt::stderr();
+    let flags = sys::fcntl_getfl(stderr).ok()?;
+    sys::fcntl_setfl(stderr, flags | OFlags::NONBLOCK).ok()?;
+    Some(flags)
+}
+
+/// Puts back the flags [`nonblocking_stderr`] found.
+pub fn restore_stderr(flags: Option<OFlags>) {
+    if let Some(flags) = flags {
+        let _ = sys::fcntl_setfl(bareio::rt::stderr(), flags);
+    }
+}
+
+/// Lines dropped so far.
+pub fn dropped() -> usize {
+    DROPPED.load(Ordering::Relaxed)
+}
 
 /// One line being built; longer text is cut, never overflowed.
 pub struct Line {
-    buf: [u8; 200],
+    buf: [u8; 240],
     len: usize,
 }
 
 impl Line {
     /// A line starting with the program's name.
     pub fn new() -> Self {
-        let mut line = Self { buf: [0; 200], len: 0 };
+        let mut line = Self { buf: [0; 240], len: 0 };
         line.text(b"bareio-relay: ");
         line
     }
@@ -42,6 +71,18 @@ impl Line {
             }
         }
         self.text(&digits[at..])
+    }
+
+    /// Appends a duration as seconds with milliseconds: `12.345 s`.
+    pub fn secs(&mut self, d: Duration) -> &mut Self {
+        let millis = d.subsec_millis();
+        self.num(d.as_secs()).text(b".");
+        self.text(&[
+            b'0' + (millis / 100) as u8,
+            b'0' + (millis / 10 % 10) as u8,
+            b'0' + (millis % 10) as u8,
+        ]);
+        self.text(b" s")
     }
 
     /// Appends an address: `1.2.3.4:80`, or `[0:0:0:0:0:0:0:1]:80`
@@ -90,18 +131,19 @@ impl Line {
         self
     }
 
-    /// Writes the line and a newline to `fd` (errors ignored: a log line is
-    /// not worth failing for).
-    pub fn write_to(&mut self, fd: BorrowedFd<'_>) {
+    /// Writes the line and a newline to standard error in one `write`. A
+    /// line that does not fit (a full pipe nobody reads, `EAGAIN`) or
+    /// cannot be written is dropped and counted, never waited for.
+    pub fn log(&mut self) {
         if self.len == self.buf.len() {
             self.len -= 1;
         }
         self.buf[self.len] = b'\n';
-        let _ = bareio::sys::write(fd, &self.buf[..=self.len]);
-    }
-
-    /// Writes the line to standard error.
-    pub fn log(&mut self) {
-        self.write_to(bareio::rt::stderr());
+        match sys::write(bareio::rt::stderr(), &self.buf[..=self.len]) {
+            Ok(n) if n == self.len + 1 => {}
+            _ => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 }

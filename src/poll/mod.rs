@@ -75,7 +75,7 @@
 use core::time::Duration;
 
 use crate::fd::{AsFd, BorrowedFd};
-use crate::time::{deadline_after, remaining_until};
+use crate::time::Instant;
 use crate::wake::WakeFlag;
 use crate::Errno;
 
@@ -377,17 +377,62 @@ impl Poller {
         events: &mut Events<N>,
         timeout: Option<Duration>,
     ) -> Result<usize, Errno> {
+        match timeout {
+            Some(t) if !t.is_zero() => {
+                let now = Instant::now()?;
+                self.wait_until(events, Some(now.saturating_add(t)), now)
+            }
+            _ => self.select_retrying(events, timeout, None),
+        }
+    }
+
+    /// Like [`wait`](Self::wait), until `deadline` (`None`: no deadline;
+    /// one at or before `now` polls), where `now` is the caller's reading
+    /// of the clock ([`Instant::now`]). An event loop that reads the clock
+    /// once per turn (for its timers, say) passes that reading, and the
+    /// wait reads the clock only if a signal interrupts it, to retry with
+    /// the time left. (`wait` with a timeout reads it once more.)
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// use core::time::Duration;
+    /// use bareio::poll::{Events, Poller};
+    /// use bareio::time::Instant;
+    ///
+    /// let poller = Poller::new()?;
+    /// let mut events = Events::<8>::new();
+    /// let now = Instant::now()?;
+    /// let deadline = now.saturating_add(Duration::from_millis(5));
+    /// assert_eq!(poller.wait_until(&mut events, Some(deadline), now)?, 0);
+    /// assert!(Instant::now()? >= deadline);
+    /// # }
+    /// # Ok::<(), bareio::Errno>(())
+    /// ```
+    pub fn wait_until<const N: usize>(
+        &self,
+        events: &mut Events<N>,
+        deadline: Option<Instant>,
+        now: Instant,
+    ) -> Result<usize, Errno> {
+        let timeout = deadline.map(|deadline| deadline.saturating_duration_since(now));
+        self.select_retrying(events, timeout, deadline.filter(|_| timeout != Some(Duration::ZERO)))
+    }
+
+    /// One wait for `timeout`, retried on `EINTR` (until `deadline`, if
+    /// given, with the time left), and the wakeup taken out.
+    fn select_retrying<const N: usize>(
+        &self,
+        events: &mut Events<N>,
+        timeout: Option<Duration>,
+        deadline: Option<Instant>,
+    ) -> Result<usize, Errno> {
         events.clear();
-        let deadline = match timeout {
-            Some(t) if !t.is_zero() => Some(deadline_after(t)?),
-            _ => None,
-        };
         let mut left = timeout;
         let n = loop {
             match self.selector.select(&mut events.buf, left) {
                 Err(Errno::EINTR) => {
                     if let Some(deadline) = deadline {
-                        left = Some(remaining_until(deadline)?);
+                        left = Some(deadline.saturating_duration_since(Instant::now()?));
                     }
                 }
                 other => break other?,
