@@ -47,6 +47,10 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 383;
 pub const SYS_OPENAT: usize = 322;
+pub const SYS_CLONE: usize = 120;
+pub const SYS_WAIT4: usize = 114;
+pub const SYS_GETPPID: usize = 64;
+pub const SYS_SCHED_GETAFFINITY: usize = 242;
 
 /// `AUDIT_ARCH_ARM`: `EM_ARM` (40), little-endian (the only arm supported).
 /// What a seccomp filter sees in `seccomp_data.arch`.

@@ -42,6 +42,12 @@ pub mod values {
     /// `SO_SNDLOWAT` (powerpc64: 17).
     pub const SO_SNDLOWAT: i32 = 19;
 
+    // --- syscall argument conventions
+    /// The order of `clone`'s arguments: `CLONE_BACKWARDS` on most
+    /// architectures (x86_64 and loongarch64: the default order; s390x:
+    /// `CLONE_BACKWARDS2`).
+    pub const CLONE_ORDER: crate::arch::CloneOrder = crate::arch::CloneOrder::Backwards;
+
     // --- layouts
     /// Whether `struct epoll_event` is `packed` (only on x86_64, where the
     /// kernel declares it `__attribute__((packed))` for i386 compatibility).
@@ -60,14 +66,20 @@ pub mod values {
     pub const SIG_UNBLOCK: i32 = 1;
     /// `rt_sigprocmask` `how`: replace the mask (mips: 3).
     pub const SIG_SETMASK: i32 = 2;
+    /// `SIGHUP`: 1 on every architecture.
+    pub const SIGHUP: i32 = 1;
     /// `SIGINT`: 2 on every architecture.
     pub const SIGINT: i32 = 2;
+    /// `SIGKILL`: 9 on every architecture.
+    pub const SIGKILL: i32 = 9;
     /// `SIGPIPE`: 13 on every architecture.
     pub const SIGPIPE: i32 = 13;
     /// `SIGTERM`: 15 on every architecture.
     pub const SIGTERM: i32 = 15;
     /// `SIGUSR1`: 10 (mips: 16).
     pub const SIGUSR1: i32 = 10;
+    /// `SIGCHLD`: 17 (mips: 18).
+    pub const SIGCHLD: i32 = 17;
 
     // --- errno, asm-generic/errno-base.h: the same on every architecture.
     pub const EPERM: i32 = 1;
@@ -185,4 +197,8 @@ pub mod numbers {
     pub const SYS_PRCTL: usize = 167;
     pub const SYS_SECCOMP: usize = 277;
     pub const SYS_OPENAT: usize = 56;
+    pub const SYS_CLONE: usize = 220;
+    pub const SYS_WAIT4: usize = 260;
+    pub const SYS_GETPPID: usize = 173;
+    pub const SYS_SCHED_GETAFFINITY: usize = 123;
 }

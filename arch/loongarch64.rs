@@ -7,6 +7,9 @@
 pub use super::generic::numbers::*;
 pub use super::generic::values::*;
 
+/// `clone`'s arguments in the default order (no `CLONE_BACKWARDS`).
+pub const CLONE_ORDER: super::CloneOrder = super::CloneOrder::Default;
+
 /// `AUDIT_ARCH_LOONGARCH64`: `EM_LOONGARCH` (258), 64-bit, little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.
 pub const AUDIT_ARCH: u32 = 0xC000_0102;

@@ -46,6 +46,8 @@ pub mod values {
     pub const RLIMIT_NOFILE: u32 = 5;
     /// `SIGUSR1` is 16 on mips (10 elsewhere).
     pub const SIGUSR1: i32 = 16;
+    /// `SIGCHLD` is 18 on mips (17 elsewhere).
+    pub const SIGCHLD: i32 = 18;
 
     // arch/mips/include/uapi/asm/errno.h
     pub const EDEADLK: i32 = 45;
@@ -128,6 +130,10 @@ pub const SYS_IOCTL: usize = 4054;
 pub const SYS_PRCTL: usize = 4192;
 pub const SYS_SECCOMP: usize = 4352;
 pub const SYS_OPENAT: usize = 4288;
+pub const SYS_CLONE: usize = 4120;
+pub const SYS_WAIT4: usize = 4114;
+pub const SYS_GETPPID: usize = 4064;
+pub const SYS_SCHED_GETAFFINITY: usize = 4240;
 
 /// `AUDIT_ARCH_MIPS` (big-endian) or `…EL` (little-endian): `EM_MIPS`
 /// (8), o32; this table serves both byte orders, so the value

@@ -45,6 +45,10 @@ pub const SYS_IOCTL: usize = 5015;
 pub const SYS_PRCTL: usize = 5153;
 pub const SYS_SECCOMP: usize = 5312;
 pub const SYS_OPENAT: usize = 5247;
+pub const SYS_CLONE: usize = 5055;
+pub const SYS_WAIT4: usize = 5059;
+pub const SYS_GETPPID: usize = 5108;
+pub const SYS_SCHED_GETAFFINITY: usize = 5196;
 
 /// `AUDIT_ARCH_MIPS64` (big-endian) or `…EL` (little-endian): `EM_MIPS`
 /// (8), 64-bit, n64; this table serves both byte orders, so the value

@@ -40,6 +40,42 @@ pub mod s390x;
 pub mod x86;
 pub mod x86_64;
 
+/// The order of `clone`'s arguments, which the kernel lets each
+/// architecture choose (`CONFIG_CLONE_BACKWARDS*` in `kernel/fork.c`).
+///
+/// A table's `CLONE_ORDER` names its architecture's; [`CloneOrder::args`]
+/// places the five arguments accordingly, so the wrapper is written once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloneOrder {
+    /// `flags, newsp, parent_tid, child_tid, tls` (x86_64, loongarch64).
+    Default,
+    /// `flags, newsp, parent_tid, tls, child_tid` (`CLONE_BACKWARDS`: x86,
+    /// aarch64, arm, riscv64, mips, mips64, powerpc64).
+    Backwards,
+    /// `newsp, flags, parent_tid, child_tid, tls` (`CLONE_BACKWARDS2`:
+    /// s390x).
+    Backwards2,
+}
+
+impl CloneOrder {
+    /// The five register arguments of `clone(flags, newsp, parent_tid,
+    /// child_tid, tls)` in this order.
+    pub const fn args(
+        self,
+        flags: usize,
+        newsp: usize,
+        parent_tid: usize,
+        child_tid: usize,
+        tls: usize,
+    ) -> [usize; 5] {
+        match self {
+            Self::Default => [flags, newsp, parent_tid, child_tid, tls],
+            Self::Backwards => [flags, newsp, parent_tid, tls, child_tid],
+            Self::Backwards2 => [newsp, flags, parent_tid, child_tid, tls],
+        }
+    }
+}
+
 /// Defines the values every architecture derives from its base values:
 /// `EFD_NONBLOCK`, `SOCK_NONBLOCK` and `EPOLL_CLOEXEC` are, by the kernel's
 /// definition, `O_NONBLOCK` / `O_CLOEXEC` of the same architecture.

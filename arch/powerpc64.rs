@@ -49,6 +49,10 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 171;
 pub const SYS_SECCOMP: usize = 358;
 pub const SYS_OPENAT: usize = 286;
+pub const SYS_CLONE: usize = 120;
+pub const SYS_WAIT4: usize = 114;
+pub const SYS_GETPPID: usize = 64;
+pub const SYS_SCHED_GETAFFINITY: usize = 223;
 
 /// `AUDIT_ARCH_PPC64LE`: `EM_PPC64` (21), 64-bit, little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

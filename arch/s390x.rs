@@ -8,6 +8,9 @@
 
 pub use super::generic::values::*;
 
+/// `clone(newsp, flags, …)`: the first two swapped (`CLONE_BACKWARDS2`).
+pub const CLONE_ORDER: super::CloneOrder = super::CloneOrder::Backwards2;
+
 pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
 pub const SYS_CLOSE: usize = 6;
@@ -44,6 +47,10 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 348;
 pub const SYS_OPENAT: usize = 288;
+pub const SYS_CLONE: usize = 120;
+pub const SYS_WAIT4: usize = 114;
+pub const SYS_GETPPID: usize = 64;
+pub const SYS_SCHED_GETAFFINITY: usize = 240;
 
 /// `AUDIT_ARCH_S390X`: `EM_S390` (22), 64-bit, big-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

@@ -48,6 +48,10 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 354;
 pub const SYS_OPENAT: usize = 295;
+pub const SYS_CLONE: usize = 120;
+pub const SYS_WAIT4: usize = 114;
+pub const SYS_GETPPID: usize = 64;
+pub const SYS_SCHED_GETAFFINITY: usize = 242;
 
 /// `AUDIT_ARCH_I386`: `EM_386` (3), little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

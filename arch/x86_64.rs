@@ -8,6 +8,9 @@
 
 pub use super::generic::values::*;
 
+/// `clone`'s arguments in the default order (no `CLONE_BACKWARDS`).
+pub const CLONE_ORDER: super::CloneOrder = super::CloneOrder::Default;
+
 /// `struct epoll_event` is `__attribute__((packed))` on x86_64 (12 bytes).
 pub const EPOLL_EVENT_PACKED: bool = true;
 
@@ -47,6 +50,10 @@ pub const SYS_IOCTL: usize = 16;
 pub const SYS_PRCTL: usize = 157;
 pub const SYS_SECCOMP: usize = 317;
 pub const SYS_OPENAT: usize = 257;
+pub const SYS_CLONE: usize = 56;
+pub const SYS_WAIT4: usize = 61;
+pub const SYS_GETPPID: usize = 110;
+pub const SYS_SCHED_GETAFFINITY: usize = 204;
 
 /// `AUDIT_ARCH_X86_64`: `EM_X86_64` (62), 64-bit, little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

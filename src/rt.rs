@@ -17,7 +17,8 @@
 //!   `read`/`write`), not in userspace;
 //! - before `main`, fds 0–2 that the process started without are opened
 //!   on `/dev/null` (as std does), so that the first sockets never become
-//!   "standard error".
+//!   "standard error";
+//! - [`fork`], safe here (one thread, no C library): worker processes.
 //!
 //! Not with the `std` feature (a compile error: `rt` is for programs with
 //! no C library, `std` for programs with one), and not in a static PIE
@@ -54,8 +55,48 @@
 //! compile there).
 
 use core::marker::PhantomData;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::fd::BorrowedFd;
+use crate::sys::Fork;
+use crate::Errno;
+
+/// Set by [`__start`]: this process began at bareio's `_start`, so no C
+/// library runs in it and it started with one thread.
+static STARTED_HERE: AtomicBool = AtomicBool::new(false);
+
+/// Starts a child process, a copy of this one: [`sys::fork`](crate::sys::fork)
+/// made safe by what a [`main!`](crate::main) program is. It has no C
+/// library, and one thread: the crate has no way to start another, so
+/// one exists only if the program made it with its own `unsafe` code
+/// (raw `clone`), which then takes on `sys::fork`'s contract. In such a
+/// process the child may do anything the parent may.
+///
+/// The child shares the open files: a listener (each worker of a
+/// `SO_REUSEPORT` server makes its own, or all accept on one), and any
+/// epoll instance (make each process's [`Poller`](crate::poll::Poller)
+/// after the fork). [`crate::sys::wait4`] collects the child's end,
+/// [`crate::sys::set_parent_death_signal`] ties it to the parent's.
+///
+/// `EINVAL` in a process that did not start at bareio's `_start` (the
+/// `rt` feature on in a program with a C library, which has its own entry
+/// and maybe threads): there, use `sys::fork` and its contract.
+///
+/// ```ignore
+/// match bareio::rt::fork()? {
+///     Fork::Child => serve(listener), // a worker: its own Poller, its own loop
+///     Fork::Parent(pid) => workers.push(pid),
+/// }
+/// ```
+pub fn fork() -> Result<Fork, Errno> {
+    if !STARTED_HERE.load(Ordering::Relaxed) {
+        return Err(Errno::EINVAL);
+    }
+    // SAFETY: the process started at bareio's `_start`: no C library, and
+    // no thread but those the program made with its own unsafe code, whose
+    // contract then covers this (see above).
+    unsafe { crate::sys::fork() }
+}
 
 /// File descriptor 0, as the process started with it.
 pub fn stdin() -> BorrowedFd<'static> {
@@ -196,6 +237,7 @@ extern "Rust" {
 pub unsafe extern "C" fn __start(sp: *const usize) -> ! {
     // SAFETY: per the contract, `sp` points at `argc` and `argv` follows.
     let args = unsafe { Args { left: *sp, next: sp.add(1).cast(), _not_send: PhantomData } };
+    STARTED_HERE.store(true, Ordering::Relaxed);
     open_closed_stdio();
     // SAFETY: `main!` defines `__bareio_main` with exactly this signature.
     let status = unsafe { __bareio_main(args) };

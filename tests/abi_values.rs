@@ -46,7 +46,21 @@ fn flags_match_libc() {
 
 #[test]
 fn signal_values_match_libc() {
-    check("signal values", pairs!(SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, SIGINT, SIGPIPE, SIGTERM, SIGUSR1));
+    check(
+        "signal values",
+        pairs!(
+            SIG_BLOCK,
+            SIG_UNBLOCK,
+            SIG_SETMASK,
+            SIGHUP,
+            SIGINT,
+            SIGKILL,
+            SIGPIPE,
+            SIGTERM,
+            SIGUSR1,
+            SIGCHLD
+        ),
+    );
     let pairs: &[(&str, i64, i64)] = &[
         ("SigmaskHow::Block", bareio::sys::SigmaskHow::Block as i64, libc::SIG_BLOCK as i64),
         ("SigmaskHow::Unblock", bareio::sys::SigmaskHow::Unblock as i64, libc::SIG_UNBLOCK as i64),
@@ -227,6 +241,10 @@ fn syscall_numbers_match_libc() {
         ("prctl", t::SYS_PRCTL as i64, libc::SYS_prctl as i64),
         ("seccomp", t::SYS_SECCOMP as i64, libc::SYS_seccomp as i64),
         ("openat", t::SYS_OPENAT as i64, libc::SYS_openat as i64),
+        ("clone", t::SYS_CLONE as i64, libc::SYS_clone as i64),
+        ("wait4", t::SYS_WAIT4 as i64, libc::SYS_wait4 as i64),
+        ("getppid", t::SYS_GETPPID as i64, libc::SYS_getppid as i64),
+        ("sched_getaffinity", t::SYS_SCHED_GETAFFINITY as i64, libc::SYS_sched_getaffinity as i64),
         #[cfg(target_pointer_width = "32")]
         ("clock_gettime (32-bit time)", t::SYS_CLOCK_GETTIME32 as i64, libc::SYS_clock_gettime as i64),
         // 32-bit ABIs use `clock_gettime64`, which `libc` names only for

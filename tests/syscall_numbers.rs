@@ -48,6 +48,10 @@ macro_rules! numbers_match_syscalls_crate {
                 ("prctl", table::SYS_PRCTL, Sysno::prctl as usize),
                 ("seccomp", table::SYS_SECCOMP, Sysno::seccomp as usize),
                 ("openat", table::SYS_OPENAT, Sysno::openat as usize),
+                ("clone", table::SYS_CLONE, Sysno::clone as usize),
+                ("wait4", table::SYS_WAIT4, Sysno::wait4 as usize),
+                ("getppid", table::SYS_GETPPID, Sysno::getppid as usize),
+                ("sched_getaffinity", table::SYS_SCHED_GETAFFINITY, Sysno::sched_getaffinity as usize),
             ];
             let wrong: Vec<String> = pairs
                 .iter()
@@ -157,7 +161,38 @@ fn tables_differ_where_the_kernel_does() {
     assert_eq!((arch::mips::SIG_BLOCK, arch::mips::SIG_SETMASK), (1, 3));
     assert_eq!((arch::mips64::SIG_BLOCK, arch::mips64::SIGUSR1), (1, 16));
     assert_eq!(arch::aarch64::SIGUSR1, 10);
+    assert_eq!(
+        (arch::mips::SIGCHLD, arch::mips64::SIGCHLD, arch::x86_64::SIGCHLD, arch::s390x::SIGCHLD),
+        (18, 18, 17, 17)
+    );
     assert_eq!(arch::mips::SFD_NONBLOCK, 0x80);
     assert_eq!(arch::s390x::SFD_NONBLOCK, 0x800);
     assert_eq!((arch::mips::RLIMIT_NOFILE, arch::mips64::RLIMIT_NOFILE, arch::arm::RLIMIT_NOFILE), (5, 5, 7));
+}
+
+/// `clone`'s argument order per table (the kernel's
+/// `CONFIG_CLONE_BACKWARDS*` selections); `tests/process.rs` proves it
+/// against each real kernel.
+#[test]
+fn clone_argument_order() {
+    use bareio::arch::{self, CloneOrder};
+    let clone = [
+        ("x86_64", arch::x86_64::CLONE_ORDER, CloneOrder::Default),
+        ("loongarch64", arch::loongarch64::CLONE_ORDER, CloneOrder::Default),
+        ("x86", arch::x86::CLONE_ORDER, CloneOrder::Backwards),
+        ("aarch64", arch::aarch64::CLONE_ORDER, CloneOrder::Backwards),
+        ("arm", arch::arm::CLONE_ORDER, CloneOrder::Backwards),
+        ("riscv64", arch::riscv64::CLONE_ORDER, CloneOrder::Backwards),
+        ("mips", arch::mips::CLONE_ORDER, CloneOrder::Backwards),
+        ("mips64", arch::mips64::CLONE_ORDER, CloneOrder::Backwards),
+        ("powerpc64", arch::powerpc64::CLONE_ORDER, CloneOrder::Backwards),
+        ("s390x", arch::s390x::CLONE_ORDER, CloneOrder::Backwards2),
+    ];
+    for (name, ours, kernel) in clone {
+        assert_eq!(ours, kernel, "{name}: CLONE_ORDER");
+    }
+    // clone(flags, newsp, ptid, ctid, tls) in each order.
+    assert_eq!(CloneOrder::Default.args(1, 2, 3, 4, 5), [1, 2, 3, 4, 5]);
+    assert_eq!(CloneOrder::Backwards.args(1, 2, 3, 4, 5), [1, 2, 3, 5, 4]);
+    assert_eq!(CloneOrder::Backwards2.args(1, 2, 3, 4, 5), [2, 1, 3, 4, 5]);
 }

@@ -16,7 +16,7 @@
 //! | [`eventfd`](mod@self::eventfd) | `eventfd2` |
 //! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
 //! | [`net`] | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
-//! | [`process`] | `getpid`, `kill`, `exit_group` |
+//! | [`process`] | `getpid`, `getppid`, `kill`, `exit_group`, `prlimit64`, `clone` ([`fork`]), `wait4`, `prctl(PR_SET_PDEATHSIG)`, `sched_getaffinity` |
 //! | [`signal`] | `SigSet`, `rt_sigprocmask`, `signalfd4` |
 //! | [`time`] | `clock_gettime` (`clock_gettime64` on 32-bit) |
 //! | [`seccomp`] | `prctl(PR_SET_NO_NEW_PRIVS)`, `seccomp`, the user-notification `ioctl`s (not re-exported flat: `sys::seccomp::…`) |

@@ -75,14 +75,22 @@ impl SigSet {
     }
 }
 
+/// `SIGHUP` (1 everywhere): the terminal hung up; by convention, "reload".
+pub const SIGHUP: i32 = abi::SIGHUP;
 /// `SIGINT` (2 everywhere): interrupt from the terminal.
 pub const SIGINT: i32 = abi::SIGINT;
+/// `SIGKILL` (9 everywhere): ends the process; cannot be caught or blocked.
+pub const SIGKILL: i32 = abi::SIGKILL;
 /// `SIGPIPE` (13 everywhere): write to a pipe or socket with no reader.
 pub const SIGPIPE: i32 = abi::SIGPIPE;
 /// `SIGTERM` (15 everywhere): polite termination request.
 pub const SIGTERM: i32 = abi::SIGTERM;
 /// `SIGUSR1` (10; 16 on mips): user-defined.
 pub const SIGUSR1: i32 = abi::SIGUSR1;
+/// `SIGCHLD` (17; 18 on mips): a child stopped or ended. Blocked and read
+/// from a [`signalfd`], it tells a supervisor when to call
+/// [`wait4`](super::wait4).
+pub const SIGCHLD: i32 = abi::SIGCHLD;
 
 /// What [`sigprocmask`] does with the given set (`SIG_*`, 0/1/2; 1/2/3 on
 /// mips).
