@@ -40,11 +40,14 @@ pub const POOL: usize = 64;
 pub struct Pipes {
     idle: Slab<Pipe, POOL>,
     made: usize,
+    /// The most made (`--pipes`, at most `POOL`), set at start (0 here
+    /// keeps the whole state zero: in `.bss`, not in the file).
+    pub limit: usize,
 }
 
 impl Pipes {
     pub const fn new() -> Self {
-        Self { idle: Slab::new(), made: 0 }
+        Self { idle: Slab::new(), made: 0, limit: 0 }
     }
 
     /// An empty pipe: an idle one, or a new one while fewer than `POOL`
@@ -55,7 +58,7 @@ impl Pipes {
         if let Some(key) = idle {
             return self.idle.remove(key);
         }
-        if self.made == POOL {
+        if self.made >= self.limit {
             return None;
         }
         let pipe = Pipe::with_capacity(PIPE_CAPACITY).ok()?;

@@ -19,6 +19,7 @@ mod addr;
 mod conn;
 mod line;
 mod relay;
+mod workers;
 
 use core::net::SocketAddr;
 use core::time::Duration;
@@ -43,6 +44,7 @@ const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [options]
   --fin-timeout S      close a half-closed connection after S seconds (default 60)
   --drain-timeout S    on SIGTERM/SIGINT, wait up to S seconds for open connections (default 10)
   --quiet              log errors only (no line per connection)
+  --workers N          N processes (default 1, 0: one per CPU); --pipes N: pooled pipes (default 64)
   a timeout of 0 disables it
   example: bareio-relay 127.0.0.1:8000 127.0.0.1:9000 --idle-timeout 300
 ";
@@ -58,15 +60,22 @@ pub struct Config {
     pub fin_timeout: Option<Duration>,
     pub drain_timeout: Option<Duration>,
     pub quiet: bool,
+    /// Relay processes (`workers.rs`; 0: one per CPU).
+    pub workers: usize,
+    /// Most pipes in the splice pool.
+    pub pipes: usize,
+    /// In a worker: the supervisor's pid, the only sender whose SIGTERM
+    /// or SIGINT counts; 0 otherwise.
+    pub supervisor: i32,
 }
 
 fn main(args: Args) -> i32 {
-    let Some(config) = parse(args) else {
+    let Some(mut config) = parse(args) else {
         let _ = sys::write(bareio::rt::stderr(), USAGE);
         return 2;
     };
     let stderr_flags = line::nonblocking_stderr();
-    let status = relay::run(&config);
+    let status = workers::run(&mut config);
     line::restore_stderr(stderr_flags);
     status
 }
@@ -91,6 +100,9 @@ fn parse(mut args: Args) -> Option<Config> {
         fin_timeout: secs(60),
         drain_timeout: secs(10),
         quiet: false,
+        workers: 1,
+        pipes: conn::POOL,
+        supervisor: 0,
     };
     while let Some(arg) = args.next() {
         if arg == b"--quiet" {
@@ -104,6 +116,8 @@ fn parse(mut args: Args) -> Option<Config> {
             b"--idle-timeout" => config.idle_timeout = secs(value),
             b"--fin-timeout" => config.fin_timeout = secs(value),
             b"--drain-timeout" => config.drain_timeout = secs(value),
+            b"--workers" if value as usize <= workers::MAX_WORKERS => config.workers = value as usize,
+            b"--pipes" if value as usize <= conn::POOL => config.pipes = value as usize,
             _ => return None,
         }
     }

@@ -199,7 +199,7 @@ pub fn run(config: &Config) -> i32 {
 }
 
 /// A socket of `addr`'s family, nonblocking and close-on-exec.
-fn tcp_socket(addr: &SocketAddr) -> Result<OwnedFd, Errno> {
+pub fn tcp_socket(addr: &SocketAddr) -> Result<OwnedFd, Errno> {
     sys::socket(AddressFamily::of(addr), SocketType::STREAM, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC, 0)
 }
 
@@ -245,7 +245,7 @@ impl<'a> Relay<'a> {
         // EPIPE), SIGINT/SIGTERM/SIGHUP are blocked and read from a
         // signalfd.
         let mut watched = SigSet::empty();
-        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP] {
+        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP, crate::workers::DRAIN] {
             let _ = watched.add(signal);
         }
         let mut blocked = watched;
@@ -255,8 +255,12 @@ impl<'a> Relay<'a> {
             .map_err(|e| (&b"signalfd"[..], e))?;
 
         let max = reserve_fds(config.max);
+        state.pipes.limit = config.pipes;
         let listener = tcp_socket(&config.listen).map_err(|e| (&b"socket"[..], e))?;
         sys::setsockopt(&listener, SockOpt::REUSEADDR, 1).map_err(|e| (&b"SO_REUSEADDR"[..], e))?;
+        if config.supervisor != 0 {
+            sys::setsockopt(&listener, SockOpt::REUSEPORT, 1).map_err(|e| (&b"SO_REUSEPORT"[..], e))?;
+        }
         sys::bind(&listener, &config.listen).map_err(|e| (&b"bind"[..], e))?;
         sys::listen(&listener, 1024).map_err(|e| (&b"listen"[..], e))?;
         let bound = sys::getsockname(&listener).ok().flatten().unwrap_or(config.listen);
@@ -596,6 +600,11 @@ impl<'a> Relay<'a> {
             let signo = info.signo as i32;
             if signo == SIGHUP {
                 self.log_counters(b"SIGHUP");
+                continue;
+            }
+            // A worker drains when its supervisor says so (once, however
+            // many processes a signal to the group reached).
+            if self.config.supervisor != 0 && info.pid as i32 != self.config.supervisor {
                 continue;
             }
             let name: &[u8] = if signo == sys::SIGINT { b"SIGINT" } else { b"SIGTERM" };
