@@ -1,7 +1,7 @@
 //! The event loop: accepting, relaying, timeouts, signals and the drain.
 //!
 //! Everything it keeps lives in one `static` ([`State`], in `.bss`): the
-//! connection slots, each direction's copy buffer, one deadline per
+//! connection slots, the pool of copy buffers, one deadline per
 //! connection, the pipe pool and the queue of connections to run again.
 //! Pages of it cost memory only once used, so memory follows the most
 //! connections open at once, not `CAPACITY`, and the stack stays small.
@@ -21,7 +21,7 @@ use bareio::time::Instant;
 use bareio::timer::Timers;
 use bareio::Errno;
 
-use crate::conn::{Buffer, Conn, Failure, Next, Pipes, Ready, Side, BUFFER, POOL};
+use crate::conn::{Buffers, Conn, Failure, Next, Pipes, Ready, Side, POOL};
 use crate::line::{self, Line};
 use crate::{Config, CAPACITY};
 
@@ -53,9 +53,9 @@ const SIGHUP: i32 = 1;
 /// Everything the loop keeps, in static storage.
 struct State {
     conns: Slab<Conn, CAPACITY>,
-    /// Each connection slot's two copy buffers, written only when bytes
-    /// arrive: untouched pages are no memory.
-    buffers: [[Buffer; 2]; CAPACITY],
+    /// The copy buffers (two per connection slot), written only when lent:
+    /// untouched pages are no memory.
+    buffers: Buffers,
     /// One deadline per connection slot, then `RESUME_ACCEPT` and
     /// `DRAIN_END`.
     timers: Timers<{ CAPACITY + 2 }>,
@@ -68,7 +68,7 @@ struct State {
 
 static STATE: StaticCell<State> = StaticCell::new(State {
     conns: Slab::new(),
-    buffers: [[[0; BUFFER]; 2]; CAPACITY],
+    buffers: Buffers::new(),
     timers: Timers::new(),
     pipes: Pipes::new(),
     again: Again { ring: [0; CAPACITY], queued: [0; CAPACITY], head: 0, len: 0 },
@@ -259,7 +259,8 @@ impl<'a> Relay<'a> {
         let listener = tcp_socket(&config.listen).map_err(|e| (&b"socket"[..], e))?;
         sys::setsockopt(&listener, SockOpt::REUSEADDR, 1).map_err(|e| (&b"SO_REUSEADDR"[..], e))?;
         if config.supervisor != 0 {
-            sys::setsockopt(&listener, SockOpt::REUSEPORT, 1).map_err(|e| (&b"SO_REUSEPORT"[..], e))?;
+            // If refused, the bind below fails (EADDRINUSE) and says so.
+            let _ = sys::setsockopt(&listener, SockOpt::REUSEPORT, 1);
         }
         sys::bind(&listener, &config.listen).map_err(|e| (&b"bind"[..], e))?;
         sys::listen(&listener, 1024).map_err(|e| (&b"listen"[..], e))?;
@@ -326,7 +327,7 @@ impl<'a> Relay<'a> {
                     Some(conn) if conn.generation == generation => {
                         // A turn cut short by its limit: read until `EAGAIN`.
                         let all = Ready { readable: true, writable: true, unsure: true };
-                        Some(conn.run(true, true, all, &mut state.buffers[key], &mut state.pipes, now))
+                        Some(conn.run(true, true, all, &mut state.buffers, &mut state.pipes, now))
                     }
                     _ => None,
                 };
@@ -352,7 +353,7 @@ impl<'a> Relay<'a> {
         let state = &mut *self.state;
         let result = match state.conns.get_mut(key) {
             Some(conn) if conn.generation == generation => {
-                Some(conn.on_event(side, ready, &mut state.buffers[key], &mut state.pipes, now))
+                Some(conn.on_event(side, ready, &mut state.buffers, &mut state.pipes, now))
             }
             _ => None, // an event of a connection closed earlier in this batch
         };
@@ -454,7 +455,7 @@ impl<'a> Relay<'a> {
             };
             line.log();
         }
-        conn.close(&mut state.pipes);
+        conn.close(&mut state.pipes, &mut state.buffers);
         if self.draining {
             if state.conns.is_empty() {
                 return self.exit(now);
