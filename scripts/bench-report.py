@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
-"""The report half of scripts/bench-report, which calls it twice:
+"""The report half of scripts/bench-report, which calls it:
 
 - `bench-report.py collect`: after each round, prints the round's criterion
   results (target/criterion/**/new/{benchmark,estimates}.json) as JSON;
 - `bench-report.py`: writes BENCHMARKS.md (to stdout) from every round's
   results, the syscall counts, the instruction counts and the binary
-  sizes, with the REPORT_* variables the script sets."""
+  sizes, with the REPORT_* variables the script sets; then the relay
+  section, from this run's target/bench-report/relay/results.json if there
+  is one, else as it stands in the current BENCHMARKS.md;
+- `bench-report.py relay`: writes BENCHMARKS.md (to stdout) as it stands,
+  with the relay section replaced by this run's (benches/relay/run.py's
+  results.json): the section is re-run alone after each relay change."""
 
 import datetime
 import json
 import os
 import pathlib
 import platform
+import re
 import sys
 
 OUT = pathlib.Path(os.environ.get("REPORT_OUT", "target/bench-report"))
+RELAY_RESULTS = OUT / "relay" / "results.json"
+RELAY_BEGIN = ("<!-- The relay section: written by `scripts/bench-report relay` (benches/relay/run.py); "
+               "edit benches/relay/report-notes.md or the scripts, not this. -->")
+RELAY_END = "<!-- End of the relay section. -->"
 WAKERS = 8  # benches/wake.rs: one wake_burst iteration is 8 wakes
 
 
@@ -221,11 +231,15 @@ def main():
     p("They are exact and do not move with the machine's load; they do not see the")
     p("kernel, so a syscall counts only its user-space side.")
     p()
+    p("The relay against haproxy, socat, rinetd and a Go relay, with a load generator of")
+    p("the project's own: [Relay side by side](#relay-side-by-side) (its own run, date and load).")
+    p()
     p("| | |")
     p("|---|---|")
     p(f"| machine | {nproc} CPUs (`nproc`), {model}, Linux {kernel} |")
     p(f"| load average | {os.environ.get('REPORT_LOAD_START', '?')} at the start, "
-      f"{pathlib.Path('/proc/loadavg').read_text().split(' ', 1)[0]} at the end (1-minute, `/proc/loadavg`) |")
+      f"{os.environ.get('REPORT_LOAD_END') or pathlib.Path('/proc/loadavg').read_text().split(' ', 1)[0]} "
+      "at the end (1-minute, `/proc/loadavg`) |")
     p(f"| date | {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC |")
     p(f"| command | `{os.environ['REPORT_COMMAND']}` ({seconds} s) |")
     p(f"| rounds | {n} |")
@@ -261,10 +275,7 @@ def main():
     else:
         p("No row has more user-space instructions per operation than its anchor.")
     p()
-    notes = pathlib.Path("benches/report-notes.md")
-    if notes.exists():
-        p(notes.read_text().rstrip())
-        p()
+    include_notes(p, "benches/report-notes.md")
     p("## Sizes")
     p()
     for name, (size, path, what) in size_rows.items():
@@ -314,9 +325,467 @@ def main():
         p(f"| {full_id} | " + " | ".join(cells) + " |")
     if not rows:
         sys.exit("bench-report.py: no results")
+    p()
+    relay = relay_lines(json.loads(RELAY_RESULTS.read_text())) if RELAY_RESULTS.exists() else old_relay_section()
+    for line in relay or []:
+        p(line)
+
+
+def include_notes(p, path):
+    """Prints the hand-written notes at `path`, if there are any."""
+    notes = pathlib.Path(path)
+    if notes.exists():
+        p(notes.read_text().rstrip())
+        p()
+
+
+def old_relay_section():
+    """The relay section of the current BENCHMARKS.md, markers included."""
+    path = pathlib.Path("BENCHMARKS.md")
+    text = path.read_text() if path.exists() else ""
+    if RELAY_BEGIN not in text or RELAY_END not in text:
+        return None
+    begin, end = text.index(RELAY_BEGIN), text.index(RELAY_END) + len(RELAY_END)
+    return text[begin:end].splitlines()
+
+
+def replace_relay_section():
+    """BENCHMARKS.md as it stands, with this run's relay section."""
+    if not RELAY_RESULTS.exists():
+        sys.exit(f"bench-report.py relay: no {RELAY_RESULTS}")
+    path = pathlib.Path("BENCHMARKS.md")
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = "\n".join(relay_lines(json.loads(RELAY_RESULTS.read_text())))
+    if RELAY_BEGIN in text and RELAY_END in text:
+        begin, end = text.index(RELAY_BEGIN), text.index(RELAY_END) + len(RELAY_END)
+        text = text[:begin] + section + text[end:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# The relay section ----------------------------------------------------------
+
+def fmt_kib(kib):
+    if kib >= 1 << 20:
+        return f"{kib / (1 << 20):.3g} GiB"
+    if kib >= 1 << 10:
+        return f"{kib / (1 << 10):.3g} MiB"
+    return f"{kib:.0f} KiB"
+
+
+def fmt_rate(mode, value):
+    return f"{value:,.0f}"
+
+
+class RelayData:
+    """results.json of benches/relay/run.py, indexed."""
+
+    def __init__(self, results):
+        self.r = results
+        self.peers = [name for name in results["peers"]]
+        self.rounds = {}
+        for rec in results.get("runs", []):
+            self.rounds.setdefault((rec["row"], rec["peer"]), []).append(rec)
+        self.notes = []  # footnotes, numbered in order over the whole section
+        self.printed = 0  # how many of them are printed already
+
+    def note(self, text):
+        if text not in self.notes:
+            self.notes.append(text)
+        return f"[{self.notes.index(text) + 1}]"
+
+    def flush_notes(self, p):
+        """Prints the notes not printed under an earlier table."""
+        for i, text in enumerate(self.notes[self.printed:], self.printed + 1):
+            p(f"{i}. {text}")
+        if len(self.notes) > self.printed:
+            p()
+        self.printed = len(self.notes)
+
+    def label(self, peer):
+        return "direct (no relay)" if peer == "direct" else self.r["peers"][peer]["label"]
+
+    def ok_runs(self, row, peer):
+        return [rec for rec in self.rounds.get((row, peer), []) if rec.get("result") and rec["result"].get("ok")]
+
+    def trouble(self, row, peer):
+        """A cell's text when the peer could not do the row, else None."""
+        if peer != "direct" and self.r["peers"][peer].get("missing"):
+            return "n/a" + self.note(f"{self.label(peer)}: not run: {self.r['peers'][peer]['missing']}.")
+        recs = self.rounds.get((row, peer), [])
+        if not recs:
+            return ""
+        for rec in recs:
+            if rec.get("cannot"):
+                return "cannot" + self.note(f"{self.label(peer)}, {row}: {rec['cannot']}.")
+            if rec.get("error"):
+                return "error" + self.note(f"{self.label(peer)}, {row}: {rec['error']}.")
+        bad = [rec for rec in recs if not rec["result"].get("ok")]
+        if not bad:
+            return None
+        res = bad[0]["result"]
+        failure = res.get("failure") or "failed"
+        if res.get("mode") == "idle":
+            return f"held {res.get('established', 0):,} of {res['conns']:,}" + self.note(
+                f"{self.label(peer)}, {row}: {res.get('failed_conns', 0):,} connections failed; the first: {failure}.")
+        kind = "loses data" if re.search(r"lost data|corrupt|more than", failure) else "fails"
+        return kind + self.note(f"{self.label(peer)}, {row}: in {len(bad)} of {len(recs)} rounds; "
+                                f"{res.get('failed_conns', 0):,} of {res['conns']:,} connections failed, the first: "
+                                f"{failure}.")
+
+    def cells(self, row, peers, fill):
+        """One cell per peer: what kept it from the row, else fill(peer)."""
+        out = []
+        for peer in peers:
+            bad = self.trouble(row, peer)
+            out.append(bad if bad is not None else fill(peer))
+        return out
+
+    def per_round(self, row, peer, value):
+        """{round: value(result)} of the peer's intact runs."""
+        return {rec["round"]: value(rec["result"]) for rec in self.ok_runs(row, peer)}
+
+
+def rate_of(res):
+    return res["mib_per_s"] if res["mode"] == "bulk" else res["trips_per_s"]
+
+
+def cpu_per_unit(res):
+    """Relay CPU per unit of work: s per GiB moved, µs per round trip."""
+    if "relay_cpu_s" not in res:
+        return None
+    if res["mode"] == "bulk":
+        return res["relay_cpu_s"] / (res["moved"] / (1 << 30))
+    return res["relay_cpu_s"] / res["trips"] * 1e6 if res["trips"] else None
+
+
+def relay_lines(results):
+    d = RelayData(results)
+    meta = results["meta"]
+    out = []
+    p = lambda line="": out.append(line)  # noqa: E731
+    peers = [x for x in d.peers]
+    others = [x for x in peers if x != "bareio"]
+    rows = results["rows"]
+    rate_rows = [r for r in rows if r["mode"] in ("bulk", "rr")]
+    idle_rows = [r for r in rows if r["mode"] == "idle"]
+
+    p(RELAY_BEGIN)
+    p()
+    p("## Relay side by side")
+    p()
+    p("bareio-relay (`scripts/build-relay`) against the relays an operator would otherwise")
+    p("reach for, each started fresh for every run on loopback in front of the same upstream,")
+    p("and driven by the same load generator ([`benches/relay/`](benches/relay/): a Rust")
+    p("epoll client and echo server that check every byte that comes back). `bulk N × M`:")
+    p("N connections each send M bytes, end their output, and read the M bytes back (rate:")
+    p("bytes both ways ÷ time). `rr N × S`: N connections each doing request/response round")
+    p("trips of S bytes, one outstanding per connection, for")
+    p(f"{meta['rr_seconds']:g} s after a warm-up round trip each. A run that loses, corrupts or adds")
+    p("a byte, stalls or is reset has no rate: it is marked. **Ratios are bareio's")
+    p("advantage**: bareio ÷ peer for rates, peer ÷ bareio for costs (CPU, memory, syscalls,")
+    p("instructions, size), so above 1.00 bareio is better, below 1.00 the peer is; each is")
+    p(f"the median of the per-round ratios over {meta['rounds']} rounds (the peers in a different order each")
+    p("round). `direct` is the load generator against the echo server with no relay: the")
+    p("ceiling the harness allows on this machine. Everything shares the machine's")
+    p(f"{meta['cpus']} CPUs: load generator, echo server and relay.")
+    p()
+    p("| | |")
+    p("|---|---|")
+    p(f"| machine | {meta['cpus']} CPUs (`nproc`), {meta['model']}, Linux {meta['kernel']} |")
+    p(f"| load average | {meta['load_start']} at the start, {meta['load_end']} at the end (1-minute, `/proc/loadavg`) |")
+    p(f"| date | {meta['date']} |")
+    p(f"| command | `{meta.get('command', 'scripts/bench-report relay')}` (this section: {meta['seconds']} s; "
+      f"{meta['rounds']} rounds, rr runs of {meta['rr_seconds']:g} s) |")
+    for peer in peers:
+        info = results["peers"][peer]
+        base = "bareio" if peer.startswith("bareio") else peer
+        ver = results["versions"].get(base, "")
+        p(f"| {info['label']} | {ver}{'; ' if ver and info['note'] else ''}{info['note']} |")
+    p()
+
+    header = "| workload | " + " | ".join(d.label(x) for x in peers) + " | direct (no relay) |"
+    rule = "|---|" + "---:|" * (len(peers) + 1)
+
+    p("### Rates")
+    p()
+    p("MiB/s for bulk, round trips/s for rr, the median over the rounds; in parentheses bareio's")
+    p("rate ÷ the peer's: the median of the per-round ratios, then their lowest and highest.")
+    p()
+    p(header)
+    p(rule)
+    for row in rate_rows:
+        key = row["key"]
+        ours = d.per_round(key, "bareio", rate_of)
+
+        def rate_cell(peer):
+            theirs = d.per_round(key, peer, rate_of)
+            value = f"{median(list(theirs.values())):,.0f}"
+            ratios = [ours[r] / theirs[r] for r in theirs if r in ours and theirs[r] > 0]
+            if peer not in ("bareio", "direct") and ratios:
+                value += f" ({median(ratios):.2f}" + (f", {min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else ")")
+            return value
+        cells = d.cells(key, peers + ["direct"], rate_cell)
+        unit = "MiB/s" if row["mode"] == "bulk" else "round trips/s"
+        p(f"| {key}, {unit} | " + " | ".join(cells) + " |")
+    p()
+    d.flush_notes(p)
+
+    def cost_table(title, intro, value, unit_text, kind):
+        p(f"### {title}")
+        p()
+        p(intro)
+        p()
+        p("| workload | " + " | ".join(d.label(x) for x in peers) + " |")
+        p("|---|" + "---:|" * len(peers))
+        for row in rate_rows:
+            key = row["key"]
+            ours = d.per_round(key, "bareio", value)
+
+            def cost_cell(peer):
+                theirs = {r: v for r, v in d.per_round(key, peer, value).items() if v is not None}
+                if not theirs:
+                    return ""
+                text = unit_text(row, median(list(theirs.values())), key, peer)
+                # A run too short for one clock tick of CPU has no ratio.
+                ratios = [theirs[r] / ours[r] for r in theirs if ours.get(r) and theirs[r]]
+                if peer != "bareio" and ratios:
+                    text += f" ({median(ratios):.2f})"
+                return text
+            p(f"| {key} | " + " | ".join(d.cells(key, peers, cost_cell)) + " |")
+        p()
+        d.flush_notes(p)
+
+    def cpu_text(row, unit, key, peer):
+        total = median([rec["result"]["relay_cpu_s"] for rec in d.ok_runs(key, peer)])
+        if total == 0:
+            return "under one 10 ms tick"
+        per = f"{unit:.2f} s/GiB" if row["mode"] == "bulk" else f"{unit:.1f} µs/trip"
+        return f"{per}, {total:.2f} s"
+
+    cost_table("Relay CPU time",
+               "User + system time of the relay's processes during the run, children included "
+               "(`/proc/PID/stat` utime + stime + cutime + cstime, summed over the relay and its "
+               "descendants, at the start and the end of the run; clock ticks of 10 ms), per unit of work "
+               "(CPU seconds per GiB moved, CPU µs per round trip) and in all; in parentheses the peer's "
+               "per unit ÷ bareio's.", cpu_per_unit, cpu_text, "cpu")
+    cost_table("Peak relay memory",
+               "Peak resident memory of the relay over the run: its `VmHWM`; for a relay of several "
+               "processes (socat: one per connection), the highest sum of `VmRSS` over its processes, "
+               "sampled every 100 ms, which counts the pages they share once per process; in "
+               "parentheses the peer's ÷ bareio's.",
+               lambda res: res.get("relay_peak_rss_kib"), lambda row, v, key, peer: fmt_kib(v), "rss")
+
+    if idle_rows:
+        p("### Idle connections: memory")
+        p()
+        p("Connections opened through the relay (each proven end to end: one byte out and the")
+        p("same byte back) and held while the relay's memory is read: the sum of `VmRSS` over")
+        p("its processes, and of `Pss` (`/proc/PID/smaps_rollup`: a page shared by k processes")
+        p("counts 1/k), which is the fair figure for a forking relay; in parentheses the peer's ÷")
+        p("bareio's. The load generator raises its soft fd limit to the hard limit")
+        p(f"({meta['fd_limit']:,}); each relay gets the same limit.")
+        p()
+        p("| | " + " | ".join(d.label(x) for x in peers) + " |")
+        p("|---|" + "---:|" * len(peers))
+        first = idle_rows[0]["key"]
+        cells = []
+        for peer in peers:
+            runs = d.ok_runs(first, peer)
+            cells.append(fmt_kib(runs[0]["result"]["relay_rss_before_kib"]) if runs
+                         and "relay_rss_before_kib" in runs[0]["result"] else "")
+        p("| RSS at start (no connection) | " + " | ".join(cells) + " |")
+        held = {}
+        for row in idle_rows:
+            key = row["key"]
+            for field, name in (("relay_rss_kib", "RSS"), ("relay_pss_kib", "PSS")):
+                ours = d.ok_runs(key, "bareio")
+
+                def held_cell(peer):
+                    res = d.ok_runs(key, peer)[0]["result"]
+                    held[(key, peer, field)] = res[field]
+                    text = fmt_kib(res[field])
+                    if peer != "bareio" and ours and ours[0]["result"].get(field):
+                        text += f" ({res[field] / ours[0]['result'][field]:.2f})"
+                    return text
+                p(f"| {name} holding {row['conns']:,} | " + " | ".join(d.cells(key, peers, held_cell)) + " |")
+        if len(idle_rows) >= 2:
+            (a, b) = idle_rows[0], idle_rows[-1]
+            cells = []
+            for peer in peers:
+                x, y = held.get((a["key"], peer, "relay_pss_kib")), held.get((b["key"], peer, "relay_pss_kib"))
+                cells.append(f"{(y - x) * 1024 / (b['conns'] - a['conns']) / 1024:.1f} KiB"
+                             if x is not None and y is not None else "")
+            p(f"| PSS per connection ({a['conns']:,} → {b['conns']:,}) | " + " | ".join(cells) + " |")
+        p()
+        d.flush_notes(p)
+
+    counted = meta["counted"]
+    size = counted["size"]
+    size = f"{size[:-1]} KiB" if size.endswith("K") else f"{size} B"
+    counted_load = f"rr {counted['conns']} × {size}"
+    st = results.get("strace", {})
+    if st:
+        p("### Syscalls per relayed message")
+        p()
+        p(f"`strace -f -c` of the relay (its threads and child processes too) under {counted_load}, run twice, for {counted['strace_k']:,} and {2 * counted['strace_k']:,} round trips "
+          "(each connection one warm-up round trip more); per message = the difference ÷ the messages relayed in "
+          "between (two per round trip: the request and the response), so start-up and connection set-up drop "
+          "out. *I/O* calls move bytes (`" + "`, `".join(meta["io_syscalls"]) + "`): the issue's \"3 per "
+          "message: read, write and a read that returns EAGAIN\" counts these; *failed* are those that returned "
+          "an error (EAGAIN); *waits* are `epoll_wait` & co.; *all* is every syscall. strace stops the relay at "
+          "each call, so its batching differs from a free run: these are counts, not times. In parentheses the "
+          "peer's ÷ bareio's.")
+        p()
+        p("| per relayed message | " + " | ".join(d.label(x) for x in peers) + " |")
+        p("|---|" + "---:|" * len(peers))
+        io = set(meta["io_syscalls"])
+        waits = set(meta["wait_syscalls"])
+
+        def sums(peer):
+            per = st[peer]["per_message"]
+            return {
+                "I/O syscalls": sum(v[0] for s, v in per.items() if s in io),
+                "of them failed": sum(v[1] for s, v in per.items() if s in io),
+                "waits": sum(v[0] for s, v in per.items() if s in waits),
+                "all syscalls": sum(v[0] for v in per.values()),
+            }
+        for what in ("I/O syscalls", "of them failed", "waits", "all syscalls"):
+            cells = []
+            for peer in peers:
+                if peer not in st:
+                    cells.append(d.trouble(counted_row(), peer) or "n/a")
+                    continue
+                if "error" in st[peer]:
+                    cells.append("error" + d.note(f"{d.label(peer)}, strace: {st[peer]['error']}."))
+                    continue
+                v = sums(peer)[what]
+                text = f"{v:.2f}"
+                if peer != "bareio" and "bareio" in st and "error" not in st["bareio"] and what != "of them failed":
+                    mine = sums("bareio")[what]
+                    if mine:
+                        text += f" ({v / mine:.2f})"
+                cells.append(text)
+            p(f"| {what} | " + " | ".join(cells) + " |")
+        p()
+        d.flush_notes(p)
+        p("By syscall (calls per message, failed in parentheses; 0.01 or more):")
+        p()
+        for peer in peers:
+            if peer in st and "error" not in st[peer]:
+                per = sorted(st[peer]["per_message"].items(), key=lambda kv: -kv[1][0])
+                parts = [f"`{s}` {v[0]:.2f}" + (f" ({v[1]:.2f})" if v[1] >= 0.005 else "")
+                         for s, v in per if v[0] >= 0.005]
+                p(f"- {d.label(peer)}: " + ", ".join(parts))
+        p()
+
+    cg = results.get("callgrind", {})
+    if cg:
+        p("### Instructions per relayed message")
+        p()
+        p(f"User-space instructions of the relay per relayed message (`valgrind --tool=callgrind`, the "
+          f"whole process, every thread; a forking relay's children counted as they exit): the relay runs "
+          f"under callgrind, its counters are dumped (`callgrind_control -d`) after a warm-up of "
+          f"{5 * counted['conns']:,} round trips, after "
+          f"{counted_load} for {counted['callgrind_k']:,} round trips and after "
+          f"{2 * counted['callgrind_k']:,} more; per message = (the second count − the first) ÷ "
+          f"{2 * counted['callgrind_k']:,}. The machine's speed does not move them, but timing does a "
+          "little: a relay that handles several events per wait shares the wait's instructions among them, "
+          "and how many come together depends on timing (see the notes for the spread over runs). The "
+          "kernel's side of each syscall is not in them. In parentheses the peer's ÷ bareio's.")
+        p()
+        p("| | " + " | ".join(d.label(x) for x in peers) + " |")
+        p("|---|" + "---:|" * len(peers))
+        cells = []
+        for peer in peers:
+            got = cg.get(peer)
+            if not got:
+                cells.append(d.trouble(counted_row(), peer) or "n/a")
+            elif "error" in got:
+                cells.append("error" + d.note(f"{d.label(peer)}, callgrind: {got['error']}."))
+            else:
+                text = f"{got['per_message']:,.0f}"
+                mine = cg.get("bareio", {}).get("per_message")
+                if peer != "bareio" and mine:
+                    text += f" ({got['per_message'] / mine:.2f})"
+                if got.get("env"):
+                    text += d.note(f"{d.label(peer)} under callgrind: "
+                                   + ", ".join(f"`{k}={v}`" for k, v in got["env"].items())
+                                   + " (valgrind asserts on Go's preemption signals otherwise).")
+                cells.append(text)
+        p("| instructions per message | " + " | ".join(cells) + " |")
+        p()
+        d.flush_notes(p)
+
+    sz = results.get("sizes", {})
+    if sz:
+        p("### Binary size")
+        p()
+        p("The executable, and the executable with the shared libraries `ldd` lists for it (what")
+        p("it needs to run); in parentheses the peer's ÷ bareio's.")
+        p()
+        names = [x for x in peers if x in sz]
+        p("| | " + " | ".join(d.label(x) for x in names) + " |")
+        p("|---|" + "---:|" * len(names))
+        for field, what in (("bytes", "executable"), ("with_libs", "with shared libraries")):
+            cells = []
+            for peer in names:
+                text = f"{sz[peer][field]:,} B"
+                if peer != "bareio" and "bareio" in sz:
+                    ratio = sz[peer][field] / sz["bareio"][field]
+                    text += f" ({ratio:.0f})" if ratio >= 10 else f" ({ratio:.1f})"
+                cells.append(text)
+            p(f"| {what} | " + " | ".join(cells) + " |")
+        p("| kind | " + " | ".join(sz[x]["file"].replace("ELF 64-bit LSB ", "") +
+                                  (f", {len(sz[x]['libs'])} libraries" if sz[x]["libs"] else ", static")
+                                  for x in names) + " |")
+        p()
+
+    include_notes(p, "benches/relay/report-notes.md")
+
+    p("### Every run")
+    p()
+    p("Each run's figures as the load generator reported them: the relay's CPU seconds and peak")
+    p("memory, the echo server's and the load generator's own CPU seconds (all on the same")
+    p("2 CPUs), and for rr the median and 99th-percentile round-trip time.")
+    p()
+    p("| workload | relay | round | result | relay CPU | relay peak RSS | echo CPU | loadgen CPU | p50 / p99 |")
+    p("|---|---|---:|---|---:|---:|---:|---:|---:|")
+    for row in rows:
+        for peer in peers + ["direct"]:
+            for rec in d.rounds.get((row["key"], peer), []):
+                res = rec.get("result") or {}
+                if rec.get("cannot") or rec.get("error"):
+                    text = (rec.get("cannot") or rec.get("error")).replace("|", "\\|")
+                elif not res.get("ok"):
+                    text = "FAILED: " + (res.get("failure") or "").replace("|", "\\|")
+                elif res["mode"] == "idle":
+                    text = f"{res['established']:,} held in {res['seconds']:.2f} s"
+                elif res["mode"] == "bulk":
+                    text = f"{res['mib_per_s']:,.0f} MiB/s ({res['seconds']:.2f} s)"
+                else:
+                    text = f"{res['trips_per_s']:,.0f} round trips/s ({res['trips']:,})"
+                lat = f"{res['p50_us']:,} / {res['p99_us']:,} µs" if res.get("mode") == "rr" and res.get("ok") else ""
+                cpu = f"{res['relay_cpu_s']:.2f} s" if "relay_cpu_s" in res else ""
+                rss = fmt_kib(res["relay_peak_rss_kib"]) if "relay_peak_rss_kib" in res else ""
+                if res.get("relay_max_processes", 1) > 1:
+                    rss += f" ({res['relay_max_processes']:,} processes)"
+                echo = f"{res['echo_cpu_s']:.2f} s" if "echo_cpu_s" in res else ""
+                own = f"{res['loadgen_cpu_s']:.2f} s" if "loadgen_cpu_s" in res else ""
+                p(f"| {row['key']} | {d.label(peer)} | {rec['round']} | {text} | {cpu} | {rss} | {echo} | {own} | {lat} |")
+    p()
+    p(RELAY_END)
+    return out
+
+
+def counted_row():
+    return "the counted workload"
 
 
 if sys.argv[1:] == ["collect"]:
     json.dump(collect(), sys.stdout, indent=0, sort_keys=True)
+elif sys.argv[1:] == ["relay"]:
+    replace_relay_section()
 else:
     main()

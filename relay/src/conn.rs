@@ -1,10 +1,10 @@
 //! One relayed connection: a client socket, an upstream socket being or
 //! already connected, and a transfer for each direction.
 //!
-//! The transfers are `Transfer<0>`: their copy buffers are the relay's
-//! (one per direction, in one mapping made at start, written only when
-//! bytes arrive), and their pipes come from a pool, lent while a direction splices and given
-//! back as soon as it holds nothing.
+//! The transfers are `Transfer<0>`: their copy buffers and their pipes come
+//! from pools, lent while a direction runs (a pipe: while it splices) and
+//! given back as soon as it holds nothing, so memory follows the bytes in
+//! flight, not the connections.
 
 use core::net::SocketAddr;
 
@@ -14,6 +14,8 @@ use bareio::sys::{self, Shutdown};
 use bareio::time::Instant;
 use bareio::Errno;
 
+use crate::CAPACITY;
+
 /// Bytes of each direction's copy buffer. Larger than the requests and
 /// responses a relay usually carries, so that one of them is one read
 /// shorter than the buffer (the source is then known empty: no read that
@@ -21,9 +23,57 @@ use bareio::Errno;
 /// spliced from then on.
 pub const BUFFER: usize = 32 * 1024;
 
-/// A connection's two copy buffers, end to end: client to upstream, then
-/// upstream to client.
-pub const SLOT_BUFFERS: usize = 2 * BUFFER;
+/// Copy buffers, two per connection slot, in one mapping made at start
+/// (`sys::mmap_anonymous`: a `.bss` that large would make `execve` fail on
+/// a machine with less memory), lent from a stack. A direction holding no
+/// bytes gives its buffer back after its turn, so the directions that do
+/// not hold bytes all reuse the top one, and the pages touched follow the
+/// most directions ever holding bytes at once.
+pub struct Buffers {
+    /// `len / BUFFER` buffers, end to end, once mapped (`None` keeps the
+    /// whole state zero bytes: in `.bss`, not in the file).
+    all: Option<&'static mut [u8]>,
+    /// Given back, the last on top.
+    free: [u16; 2 * CAPACITY],
+    free_len: usize,
+    /// Buffers from `fresh` on were never lent.
+    fresh: usize,
+}
+
+impl Buffers {
+    pub const fn new() -> Self {
+        Self { all: None, free: [0; 2 * CAPACITY], free_len: 0, fresh: 0 }
+    }
+
+    /// Maps the buffers of `slots` connections.
+    pub fn map(&mut self, slots: usize) -> Result<(), Errno> {
+        self.all = Some(sys::mmap_anonymous(slots * 2 * BUFFER)?);
+        Ok(())
+    }
+
+    /// A buffer's index; one always exists (two per connection).
+    fn lend(&mut self) -> usize {
+        if self.free_len > 0 {
+            self.free_len -= 1;
+            return self.free[self.free_len].into();
+        }
+        self.fresh += 1;
+        self.fresh - 1
+    }
+
+    fn give_back(&mut self, index: usize) {
+        self.free[self.free_len] = index as u16;
+        self.free_len += 1;
+    }
+
+    /// Buffer `index` (empty before `map`: a transfer refuses it).
+    fn get(&mut self, index: usize) -> &mut [u8] {
+        match &mut self.all {
+            Some(all) => &mut all[index * BUFFER..][..BUFFER],
+            None => &mut [],
+        }
+    }
+}
 
 /// Bytes one direction may move per turn before the event loop serves the
 /// other connections (fairness under a bulk transfer).
@@ -44,11 +94,14 @@ pub struct Pipes {
     /// Pipes in existence: idle, lent, or holding a closed
     /// connection's bytes until it closes.
     made: usize,
+    /// The most made (`--pipes`, at most `POOL`), set at start (0 here
+    /// keeps the whole state zero: in `.bss`, not in the file).
+    pub limit: usize,
 }
 
 impl Pipes {
     pub const fn new() -> Self {
-        Self { idle: [const { None }; POOL], len: 0, made: 0 }
+        Self { idle: [const { None }; POOL], len: 0, made: 0, limit: 0 }
     }
 
     /// An empty pipe: an idle one, or a new one while fewer than `POOL`
@@ -59,7 +112,7 @@ impl Pipes {
             self.len -= 1;
             return self.idle[self.len].take();
         }
-        if self.made == POOL {
+        if self.made >= self.limit {
             return None;
         }
         let pipe = Pipe::with_capacity(PIPE_CAPACITY).ok()?;
@@ -134,6 +187,8 @@ enum Waiting {
 /// and whether it has delivered end of file.
 struct Direction {
     transfer: Transfer<0>,
+    /// The lent buffer holding this direction's pending bytes, if any.
+    buffer: Option<u16>,
     from: Side,
     waiting: Waiting,
     ended: bool,
@@ -147,7 +202,7 @@ impl Direction {
         // edge-triggered, a short read means the source is empty.
         transfer.set_splice_from(BUFFER);
         transfer.set_short_reads_drain(true);
-        Self { transfer, from, waiting: Waiting::Source, ended: false }
+        Self { transfer, buffer: None, from, waiting: Waiting::Source, ended: false }
     }
 
     /// Whether `ready` on `side` lets this direction move: an edge on the
@@ -169,7 +224,7 @@ impl Direction {
         &mut self,
         src: &OwnedFd,
         dst: &OwnedFd,
-        buffer: &mut [u8],
+        buffers: &mut Buffers,
         pipes: &mut Pipes,
         unsure: bool,
     ) -> Result<(Next, usize), Errno> {
@@ -182,7 +237,14 @@ impl Direction {
             }
         }
         self.transfer.set_short_reads_drain(!unsure);
-        let result = self.transfer.run_with(src, dst, Some(TURN), buffer);
+        let buffer = self.buffer.take().map_or_else(|| buffers.lend(), usize::from);
+        let result = self.transfer.run_with(src, dst, Some(TURN), buffers.get(buffer));
+        // The pending bytes stay in their buffer; an empty one goes back.
+        if self.transfer.buffered() > 0 {
+            self.buffer = Some(buffer as u16);
+        } else {
+            buffers.give_back(buffer);
+        }
         // Idle directions hold no pipe: an empty one goes back at once.
         if let Some(pipe) = self.transfer.take_pipe() {
             pipes.give_back(pipe);
@@ -216,10 +278,14 @@ impl Direction {
         self.transfer.bytes_spliced() + self.transfer.bytes_copied()
     }
 
-    /// A pipe still holding bytes closes with its connection.
-    fn close(self, pipes: &mut Pipes) {
+    /// A pipe still holding bytes closes with its connection; a buffer
+    /// holding bytes goes back.
+    fn close(self, pipes: &mut Pipes, buffers: &mut Buffers) {
         if self.transfer.pipe().is_some() {
             pipes.forget();
+        }
+        if let Some(buffer) = self.buffer {
+            buffers.give_back(buffer.into());
         }
     }
 }
@@ -274,7 +340,7 @@ impl Conn {
         &mut self,
         side: Side,
         ready: Ready,
-        buffers: &mut [u8],
+        buffers: &mut Buffers,
         pipes: &mut Pipes,
         now: Instant,
     ) -> Result<Next, Failure> {
@@ -308,20 +374,19 @@ impl Conn {
         outbound: bool,
         inbound: bool,
         ready: Ready,
-        buffers: &mut [u8],
+        buffers: &mut Buffers,
         pipes: &mut Pipes,
         now: Instant,
     ) -> Result<Next, Failure> {
         if !self.connected {
             return Ok(Next::Wait); // a stale rerun of the slot's previous connection
         }
-        let (out_buffer, in_buffer) = buffers.split_at_mut(BUFFER);
         let mut next = Next::Wait;
         let mut moved = 0;
         if outbound {
             let (step, n) = self
                 .outbound
-                .pump(&self.client, &self.upstream, out_buffer, pipes, ready.unsure)
+                .pump(&self.client, &self.upstream, buffers, pipes, ready.unsure)
                 .map_err(|errno| Failure::Transfer { outbound: true, errno })?;
             next = step;
             moved += n;
@@ -329,7 +394,7 @@ impl Conn {
         if inbound {
             let (step, n) = self
                 .inbound
-                .pump(&self.upstream, &self.client, in_buffer, pipes, ready.unsure)
+                .pump(&self.upstream, &self.client, buffers, pipes, ready.unsure)
                 .map_err(|errno| Failure::Transfer { outbound: false, errno })?;
             if step == Next::Again {
                 next = Next::Again;
@@ -351,8 +416,8 @@ impl Conn {
     }
 
     /// Closes both sockets; pipes holding bytes close with them.
-    pub fn close(self, pipes: &mut Pipes) {
-        self.outbound.close(pipes);
-        self.inbound.close(pipes);
+    pub fn close(self, pipes: &mut Pipes, buffers: &mut Buffers) {
+        self.outbound.close(pipes, buffers);
+        self.inbound.close(pipes, buffers);
     }
 }

@@ -20,6 +20,7 @@ mod conn;
 mod errno_names;
 mod line;
 mod relay;
+mod workers;
 
 use core::net::SocketAddr;
 use core::time::Duration;
@@ -37,8 +38,10 @@ pub const CAPACITY: usize = if cfg!(target_pointer_width = "64") { 8192 } else {
 /// The options in one screen; the README's relay section says more.
 const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [--max N] [--connect-timeout S]
          [--idle-timeout S] [--fin-timeout S] [--drain-timeout S] [--quiet]
+         [--workers N] [--pipes N]
 LISTEN, UPSTREAM: a.b.c.d:port or [v6]:port. --max: 1 to 8192 (1024 on 32-bit),
 the default. Timeouts in seconds: connect 10, idle 600, fin 60 (0: none), drain 10.
+--workers: processes (default 1, 0: one per CPU). --pipes: splice pipes (0-64, 64).
 ";
 
 /// The command line.
@@ -54,15 +57,22 @@ pub struct Config {
     /// `0`: no drain, every connection is cut at once.
     pub drain_timeout: Duration,
     pub quiet: bool,
+    /// Relay processes (`workers.rs`; 0: one per CPU).
+    pub workers: usize,
+    /// Most pipes in the splice pool.
+    pub pipes: usize,
+    /// In a worker: the supervisor's pid, the only sender whose SIGTERM
+    /// or SIGINT counts; 0 otherwise.
+    pub supervisor: i32,
 }
 
 fn main(args: Args) -> i32 {
-    let Some(config) = parse(args) else {
+    let Some(mut config) = parse(args) else {
         let _ = sys::write(bareio::rt::stderr(), USAGE);
         return 2;
     };
     let stderr_flags = line::nonblocking_stderr();
-    let status = relay::run(&config);
+    let status = workers::run(&mut config);
     line::restore_stderr(stderr_flags);
     status
 }
@@ -76,32 +86,46 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// The options, in the order of [`parse`]'s `values`; all but `--quiet`
 /// take a number. (A table, not a `match` on byte strings, which compiles
 /// to a compare per character.)
-const OPTIONS: [&[u8]; 6] =
-    [b"--max", b"--connect-timeout", b"--idle-timeout", b"--fin-timeout", b"--drain-timeout", b"--quiet"];
+const OPTIONS: [&[u8]; 8] = [
+    b"--max",
+    b"--connect-timeout",
+    b"--idle-timeout",
+    b"--fin-timeout",
+    b"--drain-timeout",
+    b"--workers",
+    b"--pipes",
+    b"--quiet",
+];
 
 fn parse(mut args: Args) -> Option<Config> {
     args.next()?; // argv[0]
     let listen = addr::parse(args.next()?)?;
     let upstream = addr::parse(args.next()?)?;
     // The defaults, in `OPTIONS` order.
-    let mut values = [CAPACITY as u32, 10, 600, 60, 10];
+    let mut values = [CAPACITY as u32, 10, 600, 60, 10, 1, conn::POOL as u32];
     let mut quiet = false;
     while let Some(arg) = args.next() {
         match OPTIONS.iter().position(|option| *option == arg)? {
-            5 => quiet = true,
+            7 => quiet = true,
             i => values[i] = addr::number(args.next()?, 10, 99_999)?,
         }
     }
-    let [max, connect, idle, fin, drain] = values;
-    let secs = |n: u32| if n > 0 { Duration::from_secs(n.into()) } else { Duration::MAX };
-    (1..=CAPACITY as u32).contains(&max).then(|| Config {
+    let [max, connect, idle, fin, drain, workers, pipes] = values.map(|value| value as usize);
+    if workers > workers::MAX_WORKERS || pipes > conn::POOL {
+        return None;
+    }
+    let secs = |n: usize| if n > 0 { Duration::from_secs(n as u64) } else { Duration::MAX };
+    (1..=CAPACITY).contains(&max).then(|| Config {
         listen,
         upstream,
-        max: max as usize,
+        max,
         connect_timeout: secs(connect),
         idle_timeout: secs(idle),
         fin_timeout: secs(fin),
-        drain_timeout: Duration::from_secs(drain.into()),
+        drain_timeout: Duration::from_secs(drain as u64),
         quiet,
+        workers,
+        pipes,
+        supervisor: 0,
     })
 }

@@ -1,12 +1,12 @@
 //! The event loop: accepting, relaying, timeouts, signals and the drain.
 //!
 //! Everything it keeps lives in one `static` ([`State`], in `.bss`): the
-//! connection slots, one timer per connection and the pipe pool; and the
-//! copy buffers, two per connection, in one mapping sized by `--max` at
-//! start (`sys::mmap_anonymous`: a `.bss` of 512 MiB would make `execve`
-//! fail on a machine with less memory than that). Pages of either cost
-//! memory only once used, so memory follows the most connections open at
-//! once, not `--max`, and the stack stays small.
+//! connection slots, one timer per connection, the pipe pool and the pool
+//! of copy buffers, whose memory is one mapping sized by `--max` at start
+//! (`sys::mmap_anonymous`: a `.bss` of 512 MiB would make `execve` fail on
+//! a machine with less memory than that). Pages of either cost memory only
+//! once used, so memory follows the bytes in flight, not `--max`, and the
+//! stack stays small.
 //!
 //! A connection's timer is when it is looked at next: at once, after a
 //! turn cut short by its byte limit, or at its deadline.
@@ -26,7 +26,7 @@ use bareio::time::Instant;
 use bareio::timer::Timers;
 use bareio::Errno;
 
-use crate::conn::{Conn, Failure, Next, Pipes, Ready, Side, POOL, SLOT_BUFFERS};
+use crate::conn::{Buffers, Conn, Failure, Next, Pipes, Ready, Side, POOL};
 use crate::line::{self, log, Arg};
 use crate::{Config, CAPACITY};
 
@@ -62,6 +62,7 @@ struct State {
     /// `DRAIN_END`.
     timers: Timers<{ CAPACITY + 2 }>,
     pipes: Pipes,
+    buffers: Buffers,
     /// Of the next connection.
     generation: u32,
     stats: Stats,
@@ -71,6 +72,7 @@ static STATE: StaticCell<State> = StaticCell::new(State {
     conns: Slab::new(),
     timers: Timers::new(),
     pipes: Pipes::new(),
+    buffers: Buffers::new(),
     generation: 0,
     stats: Stats { accepted: 0, shed: 0, failed: 0, timeouts: 0, bytes: 0 },
 });
@@ -138,8 +140,6 @@ struct Relay<'a> {
     /// A connection was cut by the drain: exit 1.
     cut: bool,
     state: &'static mut State,
-    /// Slot `k`'s copy buffers are `buffers[k * SLOT_BUFFERS..][..SLOT_BUFFERS]`.
-    buffers: &'static mut [u8],
 }
 
 /// Runs the relay; returns the exit status.
@@ -165,13 +165,8 @@ pub fn run(config: &Config) -> i32 {
     }
 }
 
-/// Slot `key`'s two copy buffers.
-fn slot_buffers(buffers: &mut [u8], key: usize) -> &mut [u8] {
-    &mut buffers[key * SLOT_BUFFERS..][..SLOT_BUFFERS]
-}
-
 /// A socket of `addr`'s family, nonblocking and close-on-exec.
-fn tcp_socket(addr: &SocketAddr) -> Result<OwnedFd, Errno> {
+pub fn tcp_socket(addr: &SocketAddr) -> Result<OwnedFd, Errno> {
     sys::socket(AddressFamily::of(addr), SocketType::STREAM, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC, 0)
 }
 
@@ -218,7 +213,7 @@ impl<'a> Relay<'a> {
         // EPIPE), SIGINT/SIGTERM/SIGHUP are blocked and read from a
         // signalfd.
         let mut watched = SigSet::empty();
-        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP] {
+        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP, crate::workers::DRAIN] {
             let _ = watched.add(signal);
         }
         let mut blocked = watched;
@@ -229,10 +224,14 @@ impl<'a> Relay<'a> {
 
         let max = reserve_fds(config.max);
         // (At least one slot's: `run` reports a `max` of 0 itself.)
-        let buffers =
-            sys::mmap_anonymous(max.max(1) * SLOT_BUFFERS).map_err(|e| (&b"mmap of the buffers"[..], e))?;
+        state.buffers.map(max.max(1)).map_err(|e| (&b"mmap of the buffers"[..], e))?;
+        state.pipes.limit = config.pipes;
         let listener = tcp_socket(&config.listen).map_err(|e| (&b"socket"[..], e))?;
         sys::setsockopt(&listener, SockOpt::REUSEADDR, 1).map_err(|e| (&b"SO_REUSEADDR"[..], e))?;
+        if config.supervisor != 0 {
+            // If refused, the bind below fails (EADDRINUSE) and says so.
+            let _ = sys::setsockopt(&listener, SockOpt::REUSEPORT, 1);
+        }
         sys::bind(&listener, &config.listen).map_err(|e| (&b"bind"[..], e))?;
         sys::listen(&listener, 1024).map_err(|e| (&b"listen"[..], e))?;
         let bound = sys::getsockname(&listener).ok().flatten().unwrap_or(config.listen);
@@ -252,7 +251,6 @@ impl<'a> Relay<'a> {
             draining: false,
             cut: false,
             state,
-            buffers,
         };
         relay.resume_accepting().map_err(|e| (&b"epoll_ctl"[..], e))?;
         log(
@@ -302,7 +300,7 @@ impl<'a> Relay<'a> {
         let state = &mut *self.state;
         let result = match state.conns.get_mut(key) {
             Some(conn) if conn.generation == generation => {
-                Some(conn.on_event(side, ready, slot_buffers(self.buffers, key), &mut state.pipes, now))
+                Some(conn.on_event(side, ready, &mut state.buffers, &mut state.pipes, now))
             }
             _ => None, // an event of a connection closed earlier in this batch
         };
@@ -352,8 +350,7 @@ impl<'a> Relay<'a> {
                 // that find nothing, once per deadline), and the timer set
                 // again after it.
                 let all = Ready { readable: true, writable: true, unsure: true };
-                let result =
-                    conn.run(true, true, all, slot_buffers(self.buffers, key), &mut state.pipes, now);
+                let result = conn.run(true, true, all, &mut state.buffers, &mut state.pipes, now);
                 self.after_turn(key, Some(result), now)
             }
         }
@@ -407,7 +404,7 @@ impl<'a> Relay<'a> {
                 ],
             );
         }
-        conn.close(&mut state.pipes);
+        conn.close(&mut state.pipes, &mut state.buffers);
         if self.draining {
             if state.conns.is_empty() {
                 return self.exit(now);
@@ -538,6 +535,11 @@ impl<'a> Relay<'a> {
             let signo = info.signo as i32;
             if signo == SIGHUP {
                 self.log_counters(b"SIGHUP");
+                continue;
+            }
+            // A worker drains when its supervisor says so (once, however
+            // many processes a signal to the group reached).
+            if self.config.supervisor != 0 && info.pid as i32 != self.config.supervisor {
                 continue;
             }
             let name: &[u8] = if signo == sys::SIGINT { b"SIGINT" } else { b"SIGTERM" };

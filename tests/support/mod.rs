@@ -34,3 +34,4 @@ pub fn unix_pair() -> (OwnedFd, OwnedFd) {
     socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, 0).unwrap()
 }
 pub mod faults;
+pub mod relay;

@@ -1,0 +1,3 @@
+module bareio.invalid/go-relay
+
+go 1.19
