@@ -6,32 +6,27 @@
 use bareio::Errno;
 
 /// The named errnos, in the order of [`NAMES`].
-pub const NAMED: [Errno; 22] = [
+pub const NAMED: [Errno; 17] = [
     Errno::ECONNREFUSED,
     Errno::ECONNRESET,
     Errno::ECONNABORTED,
     Errno::ETIMEDOUT,
     Errno::EHOSTUNREACH,
     Errno::ENETUNREACH,
-    Errno::ENETDOWN,
     Errno::EPIPE,
     Errno::EACCES,
     Errno::EPERM,
     Errno::EADDRINUSE,
     Errno::EADDRNOTAVAIL,
-    Errno::EAFNOSUPPORT,
     Errno::EMFILE,
     Errno::ENFILE,
     Errno::ENOBUFS,
     Errno::ENOMEM,
     Errno::ENOSPC,
     Errno::EINVAL,
-    Errno::ENOSYS,
-    Errno::EBADF,
-    Errno::EINTR,
 ];
-pub const NAMES: &[u8] = b"ECONNREFUSED ECONNRESET ECONNABORTED ETIMEDOUT EHOSTUNREACH ENETUNREACH ENETDOWN EPIPE \
-EACCES EPERM EADDRINUSE EADDRNOTAVAIL EAFNOSUPPORT EMFILE ENFILE ENOBUFS ENOMEM ENOSPC EINVAL ENOSYS EBADF EINTR";
+pub const NAMES: &[u8] = b"ECONNREFUSED ECONNRESET ECONNABORTED ETIMEDOUT EHOSTUNREACH ENETUNREACH EPIPE \
+EACCES EPERM EADDRINUSE EADDRNOTAVAIL EMFILE ENFILE ENOBUFS ENOMEM ENOSPC EINVAL";
 
 /// `errno`'s name, if it is one of [`NAMED`].
 pub fn name(errno: Errno) -> Option<&'static [u8]> {

@@ -20,6 +20,7 @@ mod conn;
 mod errno_names;
 mod line;
 mod relay;
+#[cfg(feature = "workers")]
 mod workers;
 
 use core::net::SocketAddr;
@@ -35,13 +36,19 @@ bareio::main!(main);
 /// of it.
 pub const CAPACITY: usize = if cfg!(target_pointer_width = "64") { 8192 } else { 1024 };
 
+/// The most `--workers`: 1 without the `workers` feature.
+const MAX_WORKERS: usize = if cfg!(feature = "workers") { 256 } else { 1 };
+
+/// The signal by which a supervisor tells its workers that SIGTERM or
+/// SIGINT came (`workers.rs`): the first real-time signal the C libraries
+/// leave alone (`SigSet::RESERVED`), 35 on every architecture.
+pub const DRAIN: i32 = 35;
+
 /// The options in one screen; the README's relay section says more.
-const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [--max N] [--connect-timeout S]
-         [--idle-timeout S] [--fin-timeout S] [--drain-timeout S] [--quiet]
-         [--workers N] [--pipes N]
-LISTEN, UPSTREAM: a.b.c.d:port or [v6]:port. --max: 1 to 8192 (1024 on 32-bit),
-the default. Timeouts in seconds: connect 10, idle 600, fin 60 (0: none), drain 10.
---workers: processes (default 1, 0: one per CPU). --pipes: splice pipes (0-64, 64).
+const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [--max N] [--connect-timeout S] [--idle-timeout S]
+  [--fin-timeout S] [--drain-timeout S] [--quiet] [--workers N] [--pipes N]
+LISTEN, UPSTREAM: a.b.c.d:port or [v6]:port. Defaults: --max 8192 (1024 on 32-bit),
+timeouts 10, 600, 60, 10 s (0: none; drain: cut), --workers 1 (0: per CPU), --pipes 64.
 ";
 
 /// The command line.
@@ -67,12 +74,15 @@ pub struct Config {
 }
 
 fn main(args: Args) -> i32 {
-    let Some(mut config) = parse(args) else {
+    let Some(config) = parse(args) else {
         let _ = sys::write(bareio::rt::stderr(), USAGE);
         return 2;
     };
     let stderr_flags = line::nonblocking_stderr();
-    let status = workers::run(&mut config);
+    #[cfg(feature = "workers")]
+    let status = workers::run(&mut { config });
+    #[cfg(not(feature = "workers"))]
+    let status = relay::run(&config);
     line::restore_stderr(stderr_flags);
     status
 }
@@ -111,7 +121,7 @@ fn parse(mut args: Args) -> Option<Config> {
         }
     }
     let [max, connect, idle, fin, drain, workers, pipes] = values.map(|value| value as usize);
-    if workers > workers::MAX_WORKERS || pipes > conn::POOL {
+    if workers > MAX_WORKERS || pipes > conn::POOL {
         return None;
     }
     let secs = |n: usize| if n > 0 { Duration::from_secs(n as u64) } else { Duration::MAX };

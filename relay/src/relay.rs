@@ -213,7 +213,7 @@ impl<'a> Relay<'a> {
         // EPIPE), SIGINT/SIGTERM/SIGHUP are blocked and read from a
         // signalfd.
         let mut watched = SigSet::empty();
-        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP, crate::workers::DRAIN] {
+        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP, crate::DRAIN] {
             let _ = watched.add(signal);
         }
         let mut blocked = watched;

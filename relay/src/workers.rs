@@ -28,15 +28,7 @@ use bareio::sys::{self, Fork, SigSet, SigmaskHow, SignalfdFlags, SockOpt, WaitFl
 use bareio::Errno;
 
 use crate::line::{log, Arg};
-use crate::{relay, Config};
-
-/// The signal by which the supervisor tells a worker that SIGTERM or
-/// SIGINT came: the first real-time signal the C libraries leave alone
-/// (`SigSet::RESERVED`), 35 on every architecture.
-pub const DRAIN: i32 = 35;
-
-/// The most workers (`--workers`).
-pub const MAX_WORKERS: usize = 256;
+use crate::{relay, Config, DRAIN, MAX_WORKERS};
 
 /// Runs the relay in `config.workers` processes (0: one per CPU this
 /// process may run on), or in this one if that is 1; returns the exit
