@@ -6,6 +6,9 @@
 pub use super::generic::numbers::*;
 pub use super::generic::values::*;
 
+/// `O_LARGEFILE` is 0o400000 on arm64 (0o100000 in asm-generic).
+pub const O_LARGEFILE: u32 = 0o400000;
+
 /// `AUDIT_ARCH_AARCH64`: `EM_AARCH64` (183), 64-bit, little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.
 pub const AUDIT_ARCH: u32 = 0xC000_00B7;

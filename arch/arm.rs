@@ -7,6 +7,9 @@
 
 pub use super::generic::values::*;
 
+/// `O_LARGEFILE` is 0o400000 on arm (0o100000 in asm-generic).
+pub const O_LARGEFILE: u32 = 0o400000;
+
 pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
 pub const SYS_CLOSE: usize = 6;
@@ -47,10 +50,37 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 383;
 pub const SYS_OPENAT: usize = 322;
+/// `mmap2` (offset in pages; arm EABI has no `mmap`).
+pub const SYS_MMAP: usize = 192;
+pub const SYS_SENDTO: usize = 290;
+pub const SYS_RECVFROM: usize = 292;
+pub const SYS_SENDMMSG: usize = 374;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 365;
+pub const SYS_GETPEERNAME: usize = 287;
+pub const SYS_DUP: usize = 41;
+pub const SYS_DUP3: usize = 358;
+pub const SYS_TIMERFD_CREATE: usize = 350;
+/// `timerfd_settime64`/`timerfd_gettime64`: 64-bit `time_t` (Linux 5.1+).
+pub const SYS_TIMERFD_SETTIME: usize = 411;
+pub const SYS_TIMERFD_GETTIME: usize = 410;
+/// `pread64`/`pwrite64`: the offset as a 64-bit pair (`U64_ARG`).
+pub const SYS_PREAD64: usize = 180;
+pub const SYS_PWRITE64: usize = 181;
+/// `ftruncate64`: the length as a 64-bit pair (`U64_ARG`).
+pub const SYS_FTRUNCATE64: usize = 194;
 pub const SYS_CLONE: usize = 120;
 pub const SYS_WAIT4: usize = 114;
 pub const SYS_GETPPID: usize = 64;
 pub const SYS_SCHED_GETAFFINITY: usize = 242;
+/// `timerfd_settime`/`timerfd_gettime` with a 32-bit `time_t`: the fallback
+/// where the time64 calls are missing (as `SYS_CLOCK_GETTIME32`).
+pub const SYS_TIMERFD_SETTIME32: usize = 353;
+pub const SYS_TIMERFD_GETTIME32: usize = 354;
+
+/// A 64-bit argument is an even/odd register pair (EABI), padded to
+/// start at an even argument index: `pread64(fd, buf, count, 0, lo, hi)`.
+pub const U64_ARG: super::U64Arg = super::U64Arg::AlignedPair;
 
 /// `AUDIT_ARCH_ARM`: `EM_ARM` (40), little-endian (the only arm supported).
 /// What a seccomp filter sees in `seccomp_data.arch`.

@@ -15,6 +15,20 @@ pub mod values {
     pub const O_NONBLOCK: u32 = 0x800;
     /// `O_CLOEXEC`: 0x80000 on every supported architecture.
     pub const O_CLOEXEC: u32 = 0x80000;
+    /// `O_LARGEFILE`, the kernel's value (arm, aarch64: 0o400000; mips:
+    /// 0x2000; powerpc64: 0o200000): files past 2 GiB. The 32-bit ABIs
+    /// need it passed (`open` always does); the 64-bit kernels set it on
+    /// every open themselves (and C libraries define it as 0 there).
+    pub const O_LARGEFILE: u32 = 0o100000;
+
+    // --- mmap(2)
+    /// `MAP_ANONYMOUS` (mips: 0x800).
+    pub const MAP_ANONYMOUS: u32 = 0x20;
+    /// `MAP_NORESERVE` (mips: 0x400, powerpc64: 0x40).
+    pub const MAP_NORESERVE: u32 = 0x4000;
+    /// Whether `SYS_MMAP` takes its six arguments in memory, one pointer to
+    /// them in the first register (`old_mmap`: s390x).
+    pub const MMAP_ARGS_IN_MEMORY: bool = false;
 
     // --- sockets
     /// `SOCK_STREAM` (mips swaps STREAM and DGRAM).
@@ -41,12 +55,23 @@ pub mod values {
     pub const SO_RCVLOWAT: i32 = 18;
     /// `SO_SNDLOWAT` (powerpc64: 17).
     pub const SO_SNDLOWAT: i32 = 19;
+    /// `SO_LINGER`: `struct linger` (mips: 0x80).
+    pub const SO_LINGER: i32 = 13;
+    /// `SO_RCVTIMEO` (`SO_RCVTIMEO_OLD`): a native `struct timeval`, two
+    /// `long`s (powerpc64: 18, mips: 0x1006).
+    pub const SO_RCVTIMEO: i32 = 20;
+    /// `SO_SNDTIMEO` (`SO_SNDTIMEO_OLD`), as `SO_RCVTIMEO` (powerpc64: 19,
+    /// mips: 0x1005).
+    pub const SO_SNDTIMEO: i32 = 21;
 
     // --- syscall argument conventions
     /// The order of `clone`'s arguments: `CLONE_BACKWARDS` on most
     /// architectures (x86_64 and loongarch64: the default order; s390x:
     /// `CLONE_BACKWARDS2`).
     pub const CLONE_ORDER: crate::arch::CloneOrder = crate::arch::CloneOrder::Backwards;
+    /// How a 64-bit argument travels: in one register (the 32-bit ABIs
+    /// override this: i386 a pair, arm and mips o32 an aligned pair).
+    pub const U64_ARG: crate::arch::U64Arg = crate::arch::U64Arg::OneRegister;
 
     // --- layouts
     /// Whether `struct epoll_event` is `packed` (only on x86_64, where the
@@ -197,6 +222,23 @@ pub mod numbers {
     pub const SYS_PRCTL: usize = 167;
     pub const SYS_SECCOMP: usize = 277;
     pub const SYS_OPENAT: usize = 56;
+    pub const SYS_MMAP: usize = 222;
+    pub const SYS_SENDTO: usize = 206;
+    pub const SYS_RECVFROM: usize = 207;
+    pub const SYS_SENDMMSG: usize = 269;
+    /// `recvmmsg`, always called with a null timeout (so the time64
+    /// variant of the 32-bit ABIs is never needed).
+    pub const SYS_RECVMMSG: usize = 243;
+    pub const SYS_GETPEERNAME: usize = 205;
+    pub const SYS_DUP: usize = 23;
+    pub const SYS_DUP3: usize = 24;
+    pub const SYS_TIMERFD_CREATE: usize = 85;
+    pub const SYS_TIMERFD_SETTIME: usize = 86;
+    pub const SYS_TIMERFD_GETTIME: usize = 87;
+    pub const SYS_PREAD64: usize = 67;
+    pub const SYS_PWRITE64: usize = 68;
+    /// `ftruncate`: its length is already 64 bits on a 64-bit ABI.
+    pub const SYS_FTRUNCATE64: usize = 46;
     pub const SYS_CLONE: usize = 220;
     pub const SYS_WAIT4: usize = 260;
     pub const SYS_GETPPID: usize = 173;

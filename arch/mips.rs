@@ -21,6 +21,10 @@ pub mod values {
 
     /// `O_NONBLOCK` is 0x80 on mips (0x800 elsewhere).
     pub const O_NONBLOCK: u32 = 0x80;
+    pub const MAP_ANONYMOUS: u32 = 0x800;
+    pub const MAP_NORESERVE: u32 = 0x400;
+    /// `O_LARGEFILE` is 0x2000 on mips.
+    pub const O_LARGEFILE: u32 = 0x2000;
 
     /// mips swaps `SOCK_STREAM` and `SOCK_DGRAM`.
     pub const SOCK_STREAM: u32 = 2;
@@ -35,6 +39,9 @@ pub mod values {
     pub const SO_RCVLOWAT: i32 = 0x1004;
     pub const SO_ERROR: i32 = 0x1007;
     pub const SO_TYPE: i32 = 0x1008;
+    pub const SO_LINGER: i32 = 0x0080;
+    pub const SO_SNDTIMEO: i32 = 0x1005;
+    pub const SO_RCVTIMEO: i32 = 0x1006;
 
     /// `_NSIG` is 128 on mips: a 16-byte `sigset_t`.
     pub const SIGSET_SIZE: usize = 16;
@@ -130,10 +137,39 @@ pub const SYS_IOCTL: usize = 4054;
 pub const SYS_PRCTL: usize = 4192;
 pub const SYS_SECCOMP: usize = 4352;
 pub const SYS_OPENAT: usize = 4288;
+/// `mmap2` (offset in pages).
+pub const SYS_MMAP: usize = 4210;
+pub const SYS_SENDTO: usize = 4180;
+pub const SYS_RECVFROM: usize = 4176;
+pub const SYS_SENDMMSG: usize = 4343;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 4335;
+pub const SYS_GETPEERNAME: usize = 4171;
+pub const SYS_DUP: usize = 4041;
+pub const SYS_DUP3: usize = 4327;
+pub const SYS_TIMERFD_CREATE: usize = 4321;
+/// `timerfd_settime64`/`timerfd_gettime64`: 64-bit `time_t` (Linux 5.1+).
+pub const SYS_TIMERFD_SETTIME: usize = 4411;
+pub const SYS_TIMERFD_GETTIME: usize = 4410;
+/// `pread64`/`pwrite64`: the offset as a 64-bit pair (`U64_ARG`).
+pub const SYS_PREAD64: usize = 4200;
+pub const SYS_PWRITE64: usize = 4201;
+/// `ftruncate64`: the length as a 64-bit pair (`U64_ARG`).
+pub const SYS_FTRUNCATE64: usize = 4212;
 pub const SYS_CLONE: usize = 4120;
 pub const SYS_WAIT4: usize = 4114;
 pub const SYS_GETPPID: usize = 4064;
 pub const SYS_SCHED_GETAFFINITY: usize = 4240;
+/// `timerfd_settime`/`timerfd_gettime` with a 32-bit `time_t`: the fallback
+/// where the time64 calls are missing (as `SYS_CLOCK_GETTIME32`).
+pub const SYS_TIMERFD_SETTIME32: usize = 4323;
+pub const SYS_TIMERFD_GETTIME32: usize = 4322;
+
+/// A 64-bit argument is an even/odd register pair (o32, in memory order:
+/// high word first on big-endian), padded to start at an even argument
+/// index: `pread64(fd, buf, count, 0, …)`, the pair on the stack. (n64
+/// passes it in one register: the generic value.)
+pub const U64_ARG: super::U64Arg = super::U64Arg::AlignedPair;
 
 /// `AUDIT_ARCH_MIPS` (big-endian) or `…EL` (little-endian): `EM_MIPS`
 /// (8), o32; this table serves both byte orders, so the value

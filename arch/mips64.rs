@@ -45,6 +45,23 @@ pub const SYS_IOCTL: usize = 5015;
 pub const SYS_PRCTL: usize = 5153;
 pub const SYS_SECCOMP: usize = 5312;
 pub const SYS_OPENAT: usize = 5247;
+/// `mmap`.
+pub const SYS_MMAP: usize = 5009;
+pub const SYS_SENDTO: usize = 5043;
+pub const SYS_RECVFROM: usize = 5044;
+pub const SYS_SENDMMSG: usize = 5302;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 5294;
+pub const SYS_GETPEERNAME: usize = 5051;
+pub const SYS_DUP: usize = 5031;
+pub const SYS_DUP3: usize = 5286;
+pub const SYS_TIMERFD_CREATE: usize = 5280;
+pub const SYS_TIMERFD_SETTIME: usize = 5282;
+pub const SYS_TIMERFD_GETTIME: usize = 5281;
+pub const SYS_PREAD64: usize = 5016;
+pub const SYS_PWRITE64: usize = 5017;
+/// `ftruncate`: its length is already 64 bits on a 64-bit ABI.
+pub const SYS_FTRUNCATE64: usize = 5075;
 pub const SYS_CLONE: usize = 5055;
 pub const SYS_WAIT4: usize = 5059;
 pub const SYS_GETPPID: usize = 5108;

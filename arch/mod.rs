@@ -76,6 +76,83 @@ impl CloneOrder {
     }
 }
 
+/// How a 64-bit syscall argument (a file offset or length: `pread64`,
+/// `pwrite64`, `ftruncate64`) travels, which depends on the register width
+/// and the ABI's rules for 64-bit values (the kernel's `arg_u32p` /
+/// `merge_64` wrappers, musl's `__SYSCALL_LL_E` / `__SYSCALL_LL_O`).
+///
+/// A table's `U64_ARG` names its architecture's rule; [`U64Arg::place`]
+/// lays out the registers once for every wrapper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum U64Arg {
+    /// One register (the 64-bit ABIs).
+    OneRegister,
+    /// Two consecutive registers, the halves in memory order (i386:
+    /// low word first; musl's `__SYSCALL_LL_O` is `__SYSCALL_LL_E` there).
+    Pair,
+    /// Two registers starting at an even argument index (a zero pad before
+    /// when the preceding arguments are odd in number), the halves in
+    /// memory order: arm EABI and mips o32 align 64-bit values to an even
+    /// register pair (musl's `__SYSCALL_LL_O` is `0, __SYSCALL_LL_E`).
+    AlignedPair,
+}
+
+/// The registers of one syscall: up to six arguments, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyscallArgs {
+    /// The arguments; only the first `len` count.
+    pub regs: [usize; 6],
+    /// How many arguments the call takes.
+    pub len: usize,
+}
+
+impl U64Arg {
+    /// The arguments of a call whose `N` leading word-sized arguments are
+    /// followed by the 64-bit `value` (the last argument).
+    ///
+    /// ```
+    /// use bareio::arch::{SyscallArgs, U64Arg};
+    /// // pread64(fd 3, buf 0x1000, count 8, offset 0x1_0000_0002):
+    /// let offset = 0x1_0000_0002u64;
+    /// let args = U64Arg::AlignedPair.place([3, 0x1000, 8], offset);
+    /// // arm EABI / mips o32: a pad, then the halves (here little-endian).
+    /// # if cfg!(target_endian = "little") {
+    /// assert_eq!(&args.regs[..args.len], &[3, 0x1000, 8, 0, 2, 1]);
+    /// assert_eq!(&U64Arg::Pair.place([3, 0x1000, 8], offset).regs[..5], &[3, 0x1000, 8, 2, 1]);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// (At compile time where evaluated in a constant.) If the arguments
+    /// do not fit six registers.
+    pub const fn place<const N: usize>(self, leading: [usize; N], value: u64) -> SyscallArgs {
+        let mut regs = [0usize; 6];
+        let mut len = 0;
+        while len < N {
+            regs[len] = leading[len];
+            len += 1;
+        }
+        let (lo, hi) = (value as u32 as usize, (value >> 32) as u32 as usize);
+        let halves = if cfg!(target_endian = "big") { [hi, lo] } else { [lo, hi] };
+        match self {
+            Self::OneRegister => {
+                regs[len] = value as usize;
+                len += 1;
+            }
+            Self::Pair | Self::AlignedPair => {
+                if matches!(self, Self::AlignedPair) && len % 2 == 1 {
+                    len += 1; // the pad register, already 0
+                }
+                regs[len] = halves[0];
+                regs[len + 1] = halves[1];
+                len += 2;
+            }
+        }
+        SyscallArgs { regs, len }
+    }
+}
+
 /// Defines the values every architecture derives from its base values:
 /// `EFD_NONBLOCK`, `SOCK_NONBLOCK` and `EPOLL_CLOEXEC` are, by the kernel's
 /// definition, `O_NONBLOCK` / `O_CLOEXEC` of the same architecture.

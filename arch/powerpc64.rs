@@ -8,10 +8,19 @@
 
 pub use super::generic::values::*;
 
+/// `O_LARGEFILE` is 0o200000 on powerpc (0o100000 in asm-generic).
+pub const O_LARGEFILE: u32 = 0o200000;
+
 /// `SO_RCVLOWAT` (powerpc renumbers 16–21).
 pub const SO_RCVLOWAT: i32 = 16;
 /// `SO_SNDLOWAT`.
 pub const SO_SNDLOWAT: i32 = 17;
+/// `MAP_NORESERVE` (0x4000 elsewhere).
+pub const MAP_NORESERVE: u32 = 0x40;
+/// `SO_RCVTIMEO` (`_OLD`).
+pub const SO_RCVTIMEO: i32 = 18;
+/// `SO_SNDTIMEO` (`_OLD`).
+pub const SO_SNDTIMEO: i32 = 19;
 
 pub const SYS_READ: usize = 3;
 pub const SYS_WRITE: usize = 4;
@@ -49,6 +58,23 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 171;
 pub const SYS_SECCOMP: usize = 358;
 pub const SYS_OPENAT: usize = 286;
+/// `mmap`.
+pub const SYS_MMAP: usize = 90;
+pub const SYS_SENDTO: usize = 335;
+pub const SYS_RECVFROM: usize = 337;
+pub const SYS_SENDMMSG: usize = 349;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 343;
+pub const SYS_GETPEERNAME: usize = 332;
+pub const SYS_DUP: usize = 41;
+pub const SYS_DUP3: usize = 316;
+pub const SYS_TIMERFD_CREATE: usize = 306;
+pub const SYS_TIMERFD_SETTIME: usize = 311;
+pub const SYS_TIMERFD_GETTIME: usize = 312;
+pub const SYS_PREAD64: usize = 179;
+pub const SYS_PWRITE64: usize = 180;
+/// `ftruncate`: its length is already 64 bits on a 64-bit ABI.
+pub const SYS_FTRUNCATE64: usize = 93;
 pub const SYS_CLONE: usize = 120;
 pub const SYS_WAIT4: usize = 114;
 pub const SYS_GETPPID: usize = 64;

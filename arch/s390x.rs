@@ -8,6 +8,9 @@
 
 pub use super::generic::values::*;
 
+/// `mmap` is `old_mmap` here: its six arguments in memory, a pointer to
+/// them in `r2` (s390x has no six-register `mmap`).
+pub const MMAP_ARGS_IN_MEMORY: bool = true;
 /// `clone(newsp, flags, …)`: the first two swapped (`CLONE_BACKWARDS2`).
 pub const CLONE_ORDER: super::CloneOrder = super::CloneOrder::Backwards2;
 
@@ -47,6 +50,23 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 348;
 pub const SYS_OPENAT: usize = 288;
+/// `mmap` (`old_mmap`: see `MMAP_ARGS_IN_MEMORY`).
+pub const SYS_MMAP: usize = 90;
+pub const SYS_SENDTO: usize = 369;
+pub const SYS_RECVFROM: usize = 371;
+pub const SYS_SENDMMSG: usize = 358;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 357;
+pub const SYS_GETPEERNAME: usize = 368;
+pub const SYS_DUP: usize = 41;
+pub const SYS_DUP3: usize = 326;
+pub const SYS_TIMERFD_CREATE: usize = 319;
+pub const SYS_TIMERFD_SETTIME: usize = 320;
+pub const SYS_TIMERFD_GETTIME: usize = 321;
+pub const SYS_PREAD64: usize = 180;
+pub const SYS_PWRITE64: usize = 181;
+/// `ftruncate`: its length is already 64 bits on a 64-bit ABI.
+pub const SYS_FTRUNCATE64: usize = 93;
 pub const SYS_CLONE: usize = 120;
 pub const SYS_WAIT4: usize = 114;
 pub const SYS_GETPPID: usize = 64;

@@ -48,10 +48,37 @@ pub const SYS_IOCTL: usize = 54;
 pub const SYS_PRCTL: usize = 172;
 pub const SYS_SECCOMP: usize = 354;
 pub const SYS_OPENAT: usize = 295;
+/// `mmap2` (offset in pages; `mmap`, 90, takes its arguments in memory).
+pub const SYS_MMAP: usize = 192;
+pub const SYS_SENDTO: usize = 369;
+pub const SYS_RECVFROM: usize = 371;
+pub const SYS_SENDMMSG: usize = 345;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 337;
+pub const SYS_GETPEERNAME: usize = 368;
+pub const SYS_DUP: usize = 41;
+pub const SYS_DUP3: usize = 330;
+pub const SYS_TIMERFD_CREATE: usize = 322;
+/// `timerfd_settime64`/`timerfd_gettime64`: 64-bit `time_t` (Linux 5.1+).
+pub const SYS_TIMERFD_SETTIME: usize = 411;
+pub const SYS_TIMERFD_GETTIME: usize = 410;
+/// `pread64`/`pwrite64`: the offset as a 64-bit pair (`U64_ARG`).
+pub const SYS_PREAD64: usize = 180;
+pub const SYS_PWRITE64: usize = 181;
+/// `ftruncate64`: the length as a 64-bit pair (`U64_ARG`).
+pub const SYS_FTRUNCATE64: usize = 194;
 pub const SYS_CLONE: usize = 120;
 pub const SYS_WAIT4: usize = 114;
 pub const SYS_GETPPID: usize = 64;
 pub const SYS_SCHED_GETAFFINITY: usize = 242;
+/// `timerfd_settime`/`timerfd_gettime` with a 32-bit `time_t`: the fallback
+/// where the time64 calls are missing (as `SYS_CLOCK_GETTIME32`).
+pub const SYS_TIMERFD_SETTIME32: usize = 325;
+pub const SYS_TIMERFD_GETTIME32: usize = 326;
+
+/// A 64-bit argument is two consecutive registers, low word first (the
+/// kernel's `ia32` wrappers take `lo, hi`).
+pub const U64_ARG: super::U64Arg = super::U64Arg::Pair;
 
 /// `AUDIT_ARCH_I386`: `EM_386` (3), little-endian.
 /// What a seccomp filter sees in `seccomp_data.arch`.

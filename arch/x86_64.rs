@@ -50,6 +50,23 @@ pub const SYS_IOCTL: usize = 16;
 pub const SYS_PRCTL: usize = 157;
 pub const SYS_SECCOMP: usize = 317;
 pub const SYS_OPENAT: usize = 257;
+/// `mmap`.
+pub const SYS_MMAP: usize = 9;
+pub const SYS_SENDTO: usize = 44;
+pub const SYS_RECVFROM: usize = 45;
+pub const SYS_SENDMMSG: usize = 307;
+/// `recvmmsg`, always called with a null timeout (so no time64 variant is needed).
+pub const SYS_RECVMMSG: usize = 299;
+pub const SYS_GETPEERNAME: usize = 52;
+pub const SYS_DUP: usize = 32;
+pub const SYS_DUP3: usize = 292;
+pub const SYS_TIMERFD_CREATE: usize = 283;
+pub const SYS_TIMERFD_SETTIME: usize = 286;
+pub const SYS_TIMERFD_GETTIME: usize = 287;
+pub const SYS_PREAD64: usize = 17;
+pub const SYS_PWRITE64: usize = 18;
+/// `ftruncate`: its length is already 64 bits on a 64-bit ABI.
+pub const SYS_FTRUNCATE64: usize = 77;
 pub const SYS_CLONE: usize = 56;
 pub const SYS_WAIT4: usize = 61;
 pub const SYS_GETPPID: usize = 110;

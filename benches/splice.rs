@@ -10,6 +10,13 @@
 //! - `transfer`: `bareio::splice::Transfer`, which copies until a read fills
 //!   its buffer and splices from then on (the policy this bench justifies).
 //!
+//! The 1 KiB workloads ([`WORKLOADS`]) also run in interleaved mode, and
+//! their instruction-count cases ([`CASES`]) are the same relays on this
+//! thread alone: each operation writes one message into connection A,
+//! relays it, and reads it from connection B, the write and the read left
+//! out of the count (`common::unmeasured`), so a case counts the relay's
+//! own user-space instructions per message.
+//!
 //! Run with `cargo bench --bench splice`.
 
 use std::sync::Barrier;
@@ -119,12 +126,63 @@ fn time_relay(relay: &mut dyn Relay, len: usize, iters: u64) -> Duration {
     })
 }
 
+/// Relays `ops` messages of `len` bytes on this thread: each one written
+/// into the source connection, relayed, and read from the destination's
+/// other end, with only the relay counted. Returns `ops`.
+fn relay_here(relay: &mut dyn Relay, len: usize, ops: u64) -> u64 {
+    let (feed, src) = tcp_pair();
+    let (dst, drain) = tcp_pair();
+    let message = vec![0x5a_u8; len];
+    let mut sink = vec![0u8; len];
+    for _ in 0..ops {
+        common::unmeasured(|| {
+            let mut sent = 0;
+            while sent < len {
+                sent += write(&feed, &message[sent..]).unwrap();
+            }
+        });
+        relay.relay(&src, &dst, len);
+        common::unmeasured(|| {
+            let mut got = 0;
+            while got < len {
+                got += read(&drain, &mut sink[got..]).unwrap();
+            }
+        });
+    }
+    ops
+}
+
+const SMALL: usize = 1 << 10;
+
+fn copy_loop() -> CopyLoop {
+    CopyLoop(Box::new([0; BUF]))
+}
+
+/// A fresh transfer per connection, as a relay has: it starts by copying
+/// and switches to splice on a full read.
+fn transfer() -> Box<Transfer<BUF>> {
+    Box::new(Transfer::<BUF>::new().unwrap())
+}
+
+const WORKLOADS: &[common::Workload] = &[
+    ("relay/copy/1024", |iters| time_relay(&mut copy_loop(), SMALL, iters)),
+    ("relay/splice/1024", |iters| time_relay(&mut SpliceLoop::new(), SMALL, iters)),
+    ("relay/transfer/1024", |iters| time_relay(&mut *transfer(), SMALL, iters)),
+];
+
+/// One operation is one message relayed.
+const CASES: &[common::Case] = &[
+    ("relay/copy/1024", 200, |ops| relay_here(&mut copy_loop(), SMALL, ops)),
+    ("relay/splice/1024", 200, |ops| relay_here(&mut SpliceLoop::new(), SMALL, ops)),
+    ("relay/transfer/1024", 200, |ops| relay_here(&mut *transfer(), SMALL, ops)),
+];
+
 fn splice_vs_copy(c: &mut Criterion) {
     let mut group = c.benchmark_group("relay");
     for len in [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20] {
         group.throughput(Throughput::Bytes(len as u64));
         group.bench_with_input(BenchmarkId::new("copy", len), &len, |b, &len| {
-            let mut relay = CopyLoop(Box::new([0; BUF]));
+            let mut relay = copy_loop();
             b.iter_custom(|iters| time_relay(&mut relay, len, iters));
         });
         group.bench_with_input(BenchmarkId::new("splice", len), &len, |b, &len| {
@@ -132,17 +190,12 @@ fn splice_vs_copy(c: &mut Criterion) {
             b.iter_custom(|iters| time_relay(&mut relay, len, iters));
         });
         group.bench_with_input(BenchmarkId::new("transfer", len), &len, |b, &len| {
-            b.iter_custom(|iters| {
-                // A fresh transfer per connection, as a relay has: it starts
-                // by copying and switches to splice on a full read.
-                let mut relay = Box::new(Transfer::<BUF>::new().unwrap());
-                time_relay(&mut *relay, len, iters)
-            });
+            b.iter_custom(|iters| time_relay(&mut *transfer(), len, iters));
         });
     }
     group.finish();
 }
 
 fn main() {
-    common::main(&[], &[], splice_vs_copy);
+    common::main(WORKLOADS, CASES, splice_vs_copy);
 }

@@ -50,6 +50,13 @@ fn main() -> Result<(), Errno> {
         abi::EINPROGRESS
     );
     println!(
+        "  calls:    clone args {:?}, 64-bit args {:?}, SIGCHLD={}, SO_RCVTIMEO={:#x}",
+        abi::CLONE_ORDER,
+        abi::U64_ARG,
+        abi::SIGCHLD,
+        abi::SO_RCVTIMEO
+    );
+    println!(
         "  layout:   sigset {} bytes, epoll_event {} bytes{}",
         abi::SIGSET_SIZE,
         size_of::<EpollEvent>(),

@@ -479,7 +479,8 @@ impl<const COPY: usize> Transfer<COPY> {
     ///
     /// While [`buffered`](Self::buffered) is not 0, the pending bytes are
     /// in `buf`: the same buffer, unchanged, must be passed again (another
-    /// one is refused with `EINVAL`, nothing moved). Once `buffered` is 0
+    /// one, or this one cut short of them, is refused with `EINVAL`,
+    /// nothing moved). Once `buffered` is 0
     /// any buffer will do, so one buffer can serve every transfer that is
     /// not holding bytes.
     ///
@@ -512,6 +513,11 @@ impl<const COPY: usize> Transfer<COPY> {
 }
 
 impl State {
+    /// Bytes taken from the source and not yet delivered.
+    fn pending(&self) -> usize {
+        self.end - self.start + self.pipe.as_ref().map_or(0, |pipe| pipe.held)
+    }
+
     fn run(
         &mut self,
         src: BorrowedFd<'_>,
@@ -519,14 +525,14 @@ impl State {
         limit: Option<usize>,
         buf: &mut [u8],
     ) -> Result<Progress, TransferError> {
-        let pending = |state: &Self| state.end - state.start + state.pipe.as_ref().map_or(0, |p| p.held);
-        if buf.is_empty() || (self.end > self.start && self.held_in != buf.as_ptr() as usize) {
-            return Err(TransferError { errno: Errno::EINVAL, moved: 0, pending: pending(self) });
+        let holds = self.end > self.start;
+        if buf.is_empty() || (holds && (self.held_in != buf.as_ptr() as usize || buf.len() < self.end)) {
+            return Err(TransferError { errno: Errno::EINVAL, moved: 0, pending: self.pending() });
         }
         let limit = limit.unwrap_or(usize::MAX);
         let mut moved = 0;
         if limit == 0 {
-            return Ok(Progress { moved, pending: pending(self), stop: Stop::LimitReached });
+            return Ok(Progress { moved, pending: self.pending(), stop: Stop::LimitReached });
         }
         // A new readiness event may have come: the source is worth a read.
         self.drained = false;
@@ -541,17 +547,20 @@ impl State {
                 }
                 Ok(None) => break Stop::Eof,
                 Err(Errno::EINTR) => {}
-                Err(Errno::EAGAIN) if pending(self) > 0 => break Stop::DestinationWouldBlock,
+                Err(Errno::EAGAIN) if self.pending() > 0 => break Stop::DestinationWouldBlock,
                 Err(Errno::EAGAIN) => break Stop::SourceWouldBlock,
-                Err(errno) => return Err(TransferError { errno, moved, pending: pending(self) }),
+                Err(errno) => return Err(TransferError { errno, moved, pending: self.pending() }),
             }
         };
-        Ok(Progress { moved, pending: pending(self), stop })
+        Ok(Progress { moved, pending: self.pending(), stop })
     }
 
-    /// One move: delivers pending bytes if there are any (returns how many,
-    /// at most `left`, which is not 0), otherwise takes more from the
-    /// source (returns `Some(0)`) or finds its end (`None`).
+    /// One move: delivers pending bytes (returns how many, at most `left`,
+    /// which is not 0), or takes more from the source and, on the copy
+    /// path, delivers it in the same step; `Some(0)` when nothing reached
+    /// the destination (source → pipe, pipe → buffer, a path switch),
+    /// `None` at the source's end. On the copy path a message is one step:
+    /// its `read`, then its `write`; the pipe's work is out of line.
     fn step(
         &mut self,
         src: BorrowedFd<'_>,
@@ -559,87 +568,124 @@ impl State {
         left: usize,
         buf: &mut [u8],
     ) -> Result<Option<usize>, Errno> {
-        // Deliver first: copy buffer, then pipe.
-        if self.start < self.end {
-            let end = self.end.min(self.start.saturating_add(left));
-            let n = sys::write(dst, &buf[self.start..end])?;
-            if n == 0 {
-                return Err(Errno::EIO); // a zero write would loop forever
+        if self.start == self.end {
+            // Nothing in the copy buffer: deliver from the pipe, or take
+            // more from the source, never more than `left`.
+            if self.pipe.as_ref().is_some_and(|pipe| pipe.held > 0) {
+                return self.deliver_pipe(dst, left, buf);
             }
-            self.start += n;
-            self.copied += n as u64;
-            if self.start == self.end {
-                (self.start, self.end) = (0, 0);
+            if self.drained {
+                return Err(Errno::EAGAIN); // a short read emptied it (`short_reads_drain`)
             }
-            return Ok(Some(n));
-        }
-        if let Some(pipe) = self.pipe.as_mut().filter(|pipe| pipe.held > 0) {
-            if self.path == Path::CopyOnly {
-                // Splice was refused with bytes in the pipe: copy them out.
-                self.end = pipe.read_into(buf)?;
-                self.held_in = buf.as_ptr() as usize;
+            if self.path == Path::Splice && self.pipe.is_some() && self.splice_in(src, left, buf.len())? {
                 return Ok(Some(0));
             }
-            return match pipe.drain(dst, left) {
-                Ok(n) => {
-                    self.spliced += n as u64;
-                    Ok(Some(n))
-                }
-                Err(errno @ (Errno::EINVAL | Errno::ENOSYS | Errno::EPERM)) => {
-                    self.refuse(errno);
-                    Ok(Some(0))
-                }
-                // A full destination. If it is a blocking one (a pipe: the
-                // kernel made the pipe-to-pipe splice nonblocking because
-                // ours is), copy through the buffer, where `write` blocks.
-                Err(Errno::EAGAIN) if !sys::fcntl_getfl(dst)?.contains(OFlags::NONBLOCK) => {
-                    self.end = pipe.read_into(buf)?;
-                    self.held_in = buf.as_ptr() as usize;
-                    Ok(Some(0))
-                }
-                Err(errno) => Err(errno),
-            };
-        }
-        // Nothing pending: take from the source, never more than `left`.
-        if self.drained {
-            return Err(Errno::EAGAIN); // a short read emptied it (`short_reads_drain`)
-        }
-        let splice_from = match self.splice_from {
-            0 => SPLICE_THRESHOLD.min(buf.len()),
-            n => n,
-        };
-        if self.path == Path::Splice && !splice_unavailable() {
-            if let Some(pipe) = self.pipe.as_mut() {
-                let len = left.min(pipe.capacity);
-                match pipe.fill(src, len) {
-                    Ok(n) if n > 0 => {
-                        if n < len && n < splice_from {
-                            self.path = Path::Copy; // the source ran short: small messages again
-                        }
-                        return Ok(Some(0));
-                    }
-                    // Nothing: the source is empty, or at its end, or
-                    // stopped at a TCP urgent mark with data queued behind
-                    // it, or a blocking unix socket or pipe the kernel read
-                    // as nonblocking. The read below tells which: it steps
-                    // over the mark, blocks on a blocking fd, and its 0 is
-                    // the real end of input.
-                    Ok(_) | Err(Errno::EAGAIN) => {}
-                    Err(errno @ (Errno::EINVAL | Errno::ENOSYS | Errno::EPERM)) => self.refuse(errno),
-                    Err(errno) => return Err(errno),
-                }
+            let len = left.min(buf.len());
+            let n = sys::read(src, &mut buf[..len])?;
+            self.drained = self.short_reads_drain && n < len;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.end = n;
+            self.held_in = buf.as_ptr() as usize;
+            if self.path != Path::CopyOnly {
+                // Bulk data (a large read): splice what follows.
+                self.path = if n >= self.splice_from(buf.len()) { Path::Splice } else { Path::Copy };
             }
         }
-        let len = left.min(buf.len());
-        let n = sys::read(src, &mut buf[..len])?;
-        self.end = n;
-        self.held_in = buf.as_ptr() as usize;
-        self.drained = self.short_reads_drain && n < len;
-        if self.path != Path::CopyOnly && n > 0 {
-            // Bulk data (a large read): splice what follows.
-            self.path = if n >= splice_from { Path::Splice } else { Path::Copy };
+        // Deliver the copy buffer: what an earlier step left, or what this
+        // one just read.
+        let (start, end) = (self.start, self.end);
+        let n = sys::write(dst, &buf[start..start + (end - start).min(left)])?;
+        if n == 0 {
+            return Err(Errno::EIO); // a zero write would loop forever
         }
-        Ok(if n == 0 { None } else { Some(0) })
+        self.start += n;
+        self.copied += n as u64;
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
+        Ok(Some(n))
+    }
+
+    /// Reads of at least this many bytes switch to splicing, with a copy
+    /// buffer of `buf_len` bytes.
+    fn splice_from(&self, buf_len: usize) -> usize {
+        match self.splice_from {
+            0 => SPLICE_THRESHOLD.min(buf_len),
+            n => n,
+        }
+    }
+
+    /// [`step`](Self::step) with the copy buffer empty and bytes in the
+    /// pipe: delivers them, or moves them into the buffer where the pipe
+    /// cannot. Out of line, as is [`splice_in`](Self::splice_in): the copy
+    /// path never comes here.
+    #[inline(never)]
+    fn deliver_pipe(
+        &mut self,
+        dst: BorrowedFd<'_>,
+        left: usize,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, Errno> {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return Ok(Some(0)); // unreachable: `step` saw bytes in the pipe
+        };
+        if self.path == Path::CopyOnly {
+            // Splice was refused with bytes in the pipe: copy them out.
+            self.end = pipe.read_into(buf)?;
+            self.held_in = buf.as_ptr() as usize;
+            return Ok(Some(0));
+        }
+        match pipe.drain(dst, left) {
+            Ok(n) => {
+                self.spliced += n as u64;
+                Ok(Some(n))
+            }
+            Err(errno @ (Errno::EINVAL | Errno::ENOSYS | Errno::EPERM)) => {
+                self.refuse(errno);
+                Ok(Some(0))
+            }
+            // A full destination. If it is a blocking one (a pipe: the
+            // kernel made the pipe-to-pipe splice nonblocking because ours
+            // is), copy through the buffer, where `write` blocks.
+            Err(Errno::EAGAIN) if !sys::fcntl_getfl(dst)?.contains(OFlags::NONBLOCK) => {
+                self.end = pipe.read_into(buf)?;
+                self.held_in = buf.as_ptr() as usize;
+                Ok(Some(0))
+            }
+            Err(errno) => Err(errno),
+        }
+    }
+
+    /// Source → pipe, on the splice path with nothing pending: whether the
+    /// pipe now holds bytes. `false` leaves the source to a `read`.
+    #[inline(never)]
+    fn splice_in(&mut self, src: BorrowedFd<'_>, left: usize, buf_len: usize) -> Result<bool, Errno> {
+        let splice_from = self.splice_from(buf_len);
+        let Some(pipe) = self.pipe.as_mut().filter(|_| !splice_unavailable()) else {
+            return Ok(false);
+        };
+        let len = left.min(pipe.capacity);
+        match pipe.fill(src, len) {
+            Ok(n) if n > 0 => {
+                if n < len && n < splice_from {
+                    self.path = Path::Copy; // the source ran short: small messages again
+                }
+                Ok(true)
+            }
+            // Nothing: the source is empty, or at its end, or stopped at a
+            // TCP urgent mark with data queued behind it, or a blocking unix
+            // socket or pipe the kernel read as nonblocking. The read tells
+            // which: it steps over the mark, blocks on a blocking fd, and its
+            // 0 is the real end of input.
+            Ok(_) | Err(Errno::EAGAIN) => Ok(false),
+            Err(errno @ (Errno::EINVAL | Errno::ENOSYS | Errno::EPERM)) => {
+                self.refuse(errno);
+                Ok(false)
+            }
+            Err(errno) => Err(errno),
+        }
     }
 
     /// The kernel will not splice: `EINVAL` for these fds, `ENOSYS`/`EPERM`

@@ -40,8 +40,14 @@ fn flags_match_libc() {
             EPOLL_CLOEXEC,
             SFD_NONBLOCK,
             SFD_CLOEXEC,
+            MAP_ANONYMOUS,
+            MAP_NORESERVE,
         ),
     );
+    // C libraries define `O_LARGEFILE` as 0 on the 64-bit ABIs (the kernel
+    // forces it there); tests/files.rs checks the kernel's value on each.
+    #[cfg(target_pointer_width = "32")]
+    check("flags", pairs!(O_LARGEFILE));
 }
 
 #[test]
@@ -104,6 +110,9 @@ fn socket_values_match_libc() {
             SO_REUSEPORT,
             SO_RCVLOWAT,
             SO_SNDLOWAT,
+            SO_LINGER,
+            SO_RCVTIMEO,
+            SO_SNDTIMEO,
         ),
     );
 }
@@ -241,10 +250,38 @@ fn syscall_numbers_match_libc() {
         ("prctl", t::SYS_PRCTL as i64, libc::SYS_prctl as i64),
         ("seccomp", t::SYS_SECCOMP as i64, libc::SYS_seccomp as i64),
         ("openat", t::SYS_OPENAT as i64, libc::SYS_openat as i64),
+        ("sendto", t::SYS_SENDTO as i64, libc::SYS_sendto as i64),
+        ("recvfrom", t::SYS_RECVFROM as i64, libc::SYS_recvfrom as i64),
+        ("sendmmsg", t::SYS_SENDMMSG as i64, libc::SYS_sendmmsg as i64),
+        ("recvmmsg", t::SYS_RECVMMSG as i64, libc::SYS_recvmmsg as i64),
+        ("getpeername", t::SYS_GETPEERNAME as i64, libc::SYS_getpeername as i64),
+        ("dup", t::SYS_DUP as i64, libc::SYS_dup as i64),
+        ("dup3", t::SYS_DUP3 as i64, libc::SYS_dup3 as i64),
+        ("timerfd_create", t::SYS_TIMERFD_CREATE as i64, libc::SYS_timerfd_create as i64),
+        ("pread64", t::SYS_PREAD64 as i64, libc::SYS_pread64 as i64),
+        ("pwrite64", t::SYS_PWRITE64 as i64, libc::SYS_pwrite64 as i64),
         ("clone", t::SYS_CLONE as i64, libc::SYS_clone as i64),
         ("wait4", t::SYS_WAIT4 as i64, libc::SYS_wait4 as i64),
         ("getppid", t::SYS_GETPPID as i64, libc::SYS_getppid as i64),
         ("sched_getaffinity", t::SYS_SCHED_GETAFFINITY as i64, libc::SYS_sched_getaffinity as i64),
+        // The 32-bit ABIs' time64 calls are checked against `syscalls`
+        // (tests/syscall_numbers.rs); `libc` has their fallbacks.
+        #[cfg(target_pointer_width = "32")]
+        ("timerfd_settime (32-bit time)", t::SYS_TIMERFD_SETTIME32 as i64, libc::SYS_timerfd_settime as i64),
+        #[cfg(target_pointer_width = "32")]
+        ("timerfd_gettime (32-bit time)", t::SYS_TIMERFD_GETTIME32 as i64, libc::SYS_timerfd_gettime as i64),
+        #[cfg(target_pointer_width = "32")]
+        ("ftruncate64", t::SYS_FTRUNCATE64 as i64, libc::SYS_ftruncate64 as i64),
+        #[cfg(target_pointer_width = "64")]
+        ("timerfd_settime", t::SYS_TIMERFD_SETTIME as i64, libc::SYS_timerfd_settime as i64),
+        #[cfg(target_pointer_width = "64")]
+        ("timerfd_gettime", t::SYS_TIMERFD_GETTIME as i64, libc::SYS_timerfd_gettime as i64),
+        #[cfg(target_pointer_width = "64")]
+        ("ftruncate", t::SYS_FTRUNCATE64 as i64, libc::SYS_ftruncate as i64),
+        #[cfg(target_pointer_width = "32")]
+        ("mmap2", t::SYS_MMAP as i64, libc::SYS_mmap2 as i64),
+        #[cfg(target_pointer_width = "64")]
+        ("mmap", t::SYS_MMAP as i64, libc::SYS_mmap as i64),
         #[cfg(target_pointer_width = "32")]
         ("clock_gettime (32-bit time)", t::SYS_CLOCK_GETTIME32 as i64, libc::SYS_clock_gettime as i64),
         // 32-bit ABIs use `clock_gettime64`, which `libc` names only for
@@ -287,7 +324,9 @@ fn epoll_bits_match_libc() {
 
 #[test]
 fn other_shared_values_match_libc() {
-    use bareio::sys::{MsgFlags, SpliceFlags};
+    use bareio::sys::{
+        AddressFamily, CpuSet, DupFlags, MsgFlags, SpliceFlags, TimerFlags, TimerfdFlags, WaitFlags,
+    };
     let pairs: &[(&str, i64, i64)] = &[
         ("MSG_NOSIGNAL", MsgFlags::NOSIGNAL.bits().into(), libc::MSG_NOSIGNAL.into()),
         ("MSG_DONTWAIT", MsgFlags::DONTWAIT.bits().into(), libc::MSG_DONTWAIT.into()),
@@ -298,6 +337,63 @@ fn other_shared_values_match_libc() {
         ("SPLICE_F_NONBLOCK", SpliceFlags::NONBLOCK.bits().into(), libc::SPLICE_F_NONBLOCK.into()),
         ("SPLICE_F_MORE", SpliceFlags::MORE.bits().into(), libc::SPLICE_F_MORE.into()),
         ("EFD_SEMAPHORE", bareio::sys::EventfdFlags::SEMAPHORE.bits().into(), libc::EFD_SEMAPHORE.into()),
+        ("MSG_CTRUNC", MsgFlags::CTRUNC.bits().into(), libc::MSG_CTRUNC.into()),
+        ("MSG_TRUNC", MsgFlags::TRUNC.bits().into(), libc::MSG_TRUNC.into()),
+        ("MSG_WAITFORONE", MsgFlags::WAITFORONE.bits().into(), libc::MSG_WAITFORONE.into()),
+        ("MSG_CMSG_CLOEXEC", MsgFlags::CMSG_CLOEXEC.bits().into(), libc::MSG_CMSG_CLOEXEC.into()),
+        ("AF_UNSPEC", AddressFamily::UNSPEC.raw().into(), libc::AF_UNSPEC.into()),
+        ("AF_UNIX", AddressFamily::UNIX.raw().into(), libc::AF_UNIX.into()),
+        ("AF_INET", AddressFamily::INET.raw().into(), libc::AF_INET.into()),
+        ("AF_INET6", AddressFamily::INET6.raw().into(), libc::AF_INET6.into()),
+        ("SCM_RIGHTS", bareio::sys::SCM_RIGHTS.into(), libc::SCM_RIGHTS.into()),
+        ("UIO_MAXIOV", bareio::sys::MAX_MMSG as i64, libc::UIO_MAXIOV as i64),
+        ("O_CLOEXEC (dup3)", DupFlags::CLOEXEC.bits().into(), libc::O_CLOEXEC.into()),
+        ("TFD_CLOEXEC", TimerfdFlags::CLOEXEC.bits().into(), libc::TFD_CLOEXEC.into()),
+        ("TFD_NONBLOCK", TimerfdFlags::NONBLOCK.bits().into(), libc::TFD_NONBLOCK.into()),
+        ("TFD_TIMER_ABSTIME", TimerFlags::ABSTIME.bits().into(), libc::TFD_TIMER_ABSTIME.into()),
+        (
+            "TFD_TIMER_CANCEL_ON_SET",
+            TimerFlags::CANCEL_ON_SET.bits().into(),
+            libc::TFD_TIMER_CANCEL_ON_SET.into(),
+        ),
+        ("WNOHANG", WaitFlags::NOHANG.bits().into(), libc::WNOHANG.into()),
+        ("WUNTRACED", WaitFlags::UNTRACED.bits().into(), libc::WUNTRACED.into()),
+        ("WCONTINUED", WaitFlags::CONTINUED.bits().into(), libc::WCONTINUED.into()),
+        ("__WALL", WaitFlags::ALL.bits().into(), (libc::__WALL as u32).into()),
+        ("sizeof(cpu_set_t)", size_of::<CpuSet>() as i64, size_of::<libc::cpu_set_t>() as i64),
+        ("CpuSet::CAPACITY", CpuSet::CAPACITY as i64, libc::CPU_SETSIZE as i64),
     ];
     check("shared values", pairs);
+}
+
+#[test]
+fn control_message_sizes_match_libc() {
+    use bareio::sys::{cmsg_len, cmsg_space, rights_space};
+    for data in [0usize, 1, 3, 4, 5, 8, 12, 17, 4 * 253] {
+        // SAFETY: CMSG_SPACE and CMSG_LEN are arithmetic on their argument.
+        let (space, len) = unsafe { (libc::CMSG_SPACE(data as u32), libc::CMSG_LEN(data as u32)) };
+        assert_eq!(cmsg_space(data), space as usize, "CMSG_SPACE({data})");
+        assert_eq!(cmsg_len(data), len as usize, "CMSG_LEN({data})");
+    }
+    // SAFETY: as above.
+    assert_eq!(rights_space(3), unsafe { libc::CMSG_SPACE(3 * 4) } as usize);
+}
+
+#[test]
+fn wait_status_decoding_matches_libc() {
+    use bareio::sys::WaitStatus;
+    // Statuses of every kind, decoded by libc's macros and by ours.
+    for raw in [0, 1 << 8, 255 << 8, 9, 15, 0x86, 0x8b, (19 << 8) | 0x7f, (5 << 8) | 0x7f, 0xffff] {
+        let expected = if libc::WIFEXITED(raw) {
+            WaitStatus::Exited(libc::WEXITSTATUS(raw))
+        } else if libc::WIFSIGNALED(raw) {
+            WaitStatus::Signaled { signal: libc::WTERMSIG(raw), core_dumped: libc::WCOREDUMP(raw) }
+        } else if libc::WIFSTOPPED(raw) {
+            WaitStatus::Stopped(libc::WSTOPSIG(raw))
+        } else {
+            assert!(libc::WIFCONTINUED(raw), "{raw:#x}");
+            WaitStatus::Continued
+        };
+        assert_eq!(WaitStatus::from_raw(raw), expected, "status {raw:#x}");
+    }
 }

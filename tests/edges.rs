@@ -139,8 +139,8 @@ fn with_short_reads_drain_a_message_costs_one_read() {
 }
 
 /// A `Transfer<0>` keeps its pending bytes in the caller's buffer: another
-/// buffer is refused while they are there, any buffer serves once they
-/// are gone.
+/// buffer, or the same one cut short of them, is refused while they are
+/// there, any buffer serves once they are gone.
 #[test]
 fn a_transfer_with_the_callers_buffer_keeps_its_bytes_there() {
     let ((into, from), (to, out)) = (unix_pair(), unix_pair());
@@ -167,6 +167,18 @@ fn a_transfer_with_the_callers_buffer_keeps_its_bytes_there() {
                 (bareio::Errno::EINVAL, 0),
                 "another buffer while bytes are held"
             );
+            // The same buffer cut short of the bytes it holds (found by
+            // fuzz/fuzz_targets/transfer.rs: this panicked on a slice index).
+            if transfer.buffered() > 1 {
+                let pending = transfer.pending();
+                let short = &mut mine[..transfer.buffered() - 1];
+                let error = transfer.run_with(&from, &to, None, short).unwrap_err();
+                assert_eq!(
+                    (error.errno, error.moved, error.pending),
+                    (bareio::Errno::EINVAL, 0, pending),
+                    "the buffer cut short while bytes are held"
+                );
+            }
         }
         let mut chunk = [0u8; 65536];
         while let Ok(n) = read(&out, &mut chunk) {

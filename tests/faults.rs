@@ -344,3 +344,73 @@ fn without_clock_gettime64_the_clock_falls_back_to_the_32_bit_call() {
             .unwrap();
     });
 }
+
+/// Three timers, each armed, read back and fired in a poller, while the
+/// time64 timerfd calls fail with `errno`; returns how many times they
+/// were tried.
+#[cfg(target_pointer_width = "32")]
+fn count_timerfd_time64_calls(errno: Errno) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (set, get) = (calls.clone(), calls.clone());
+    Faults::new()
+        .ask(abi::SYS_TIMERFD_SETTIME, None, move |_, _| {
+            set.fetch_add(1, SeqCst);
+            Response::Fail(errno)
+        })
+        .ask(abi::SYS_TIMERFD_GETTIME, None, move |_, _| {
+            get.fetch_add(1, SeqCst);
+            Response::Fail(errno)
+        })
+        .run(|| {
+            for _ in 0..3 {
+                let poller = Poller::new().unwrap();
+                let timer =
+                    timerfd_create(ClockId::MONOTONIC, TimerfdFlags::NONBLOCK | TimerfdFlags::CLOEXEC)
+                        .unwrap();
+                poller.register(&timer, 1, Interest::READABLE, Mode::Level).unwrap();
+                let period = Itimerspec {
+                    interval: Timespec { tv_sec: 3600, tv_nsec: 5 },
+                    value: Timespec { tv_sec: 0, tv_nsec: 1_000_000 },
+                };
+                assert_eq!(timerfd_settime(&timer, TimerFlags::empty(), &period), Ok(Itimerspec::DISARMED));
+                assert_eq!(
+                    timerfd_gettime(&timer).unwrap().interval,
+                    period.interval,
+                    "through the 32-bit call"
+                );
+                let mut events = Events::<2>::new();
+                assert_eq!(poller.wait(&mut events, Some(Duration::from_secs(60))), Ok(1));
+                assert_eq!(timerfd_read(&timer), Ok(1));
+                // Past 2038 does not fit the 32-bit call.
+                let far = Itimerspec {
+                    interval: Timespec::default(),
+                    value: Timespec { tv_sec: 1 << 40, tv_nsec: 0 },
+                };
+                assert_eq!(timerfd_settime(&timer, TimerFlags::empty(), &far), Err(Errno::EOVERFLOW));
+            }
+        })
+        .unwrap();
+    calls.load(SeqCst)
+}
+
+#[cfg(target_pointer_width = "32")]
+#[test]
+fn without_timerfd_time64_enosys_timers_fall_back_once_per_process() {
+    skip_without_seccomp!();
+    isolated("without_timerfd_time64_enosys_timers_fall_back_once_per_process", || {
+        let calls = count_timerfd_time64_calls(Errno::ENOSYS);
+        assert_eq!(calls, 1, "the time64 timerfd calls tried {calls} times: decide once per process");
+    });
+}
+
+#[cfg(target_pointer_width = "32")]
+#[test]
+fn without_timerfd_time64_eperm_timers_fall_back_once_per_process() {
+    skip_without_seccomp!();
+    isolated("without_timerfd_time64_eperm_timers_fall_back_once_per_process", || {
+        let calls = count_timerfd_time64_calls(Errno::EPERM);
+        assert_eq!(calls, 1, "the time64 timerfd calls tried {calls} times: decide once per process");
+    });
+}

@@ -250,3 +250,56 @@ fn timers_slab_and_the_clock_allocate_nothing() {
     });
     assert_eq!(n, 0, "timers and slab allocated {n} times");
 }
+
+#[test]
+fn datagrams_fd_passing_addresses_and_timers_allocate_nothing() {
+    use bareio::fd::AsFd;
+    use bareio::sys::*;
+    use core::net::{Ipv4Addr, SocketAddr};
+
+    // Sockets and buffers made outside the count.
+    let udp = || socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC, 0).unwrap();
+    let (tx, rx) = (udp(), udp());
+    bind(&rx, &SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).unwrap();
+    let (a, b) = socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, 0).unwrap();
+    let (reader, writer) = pipe2(PipeFlags::CLOEXEC).unwrap();
+    let timer = timerfd_create(ClockId::MONOTONIC, TimerfdFlags::CLOEXEC).unwrap();
+    let (n, ()) = allocations_in(|| {
+        let to = SocketAddrAny::from(getsockname(&rx).unwrap().unwrap());
+        let payloads: [&[u8]; 4] = [b"a", b"bb", b"ccc", b"dddd"];
+        let iovs = payloads.map(IoSlice::new);
+        let mut out: [SendMmsg; 4] =
+            core::array::from_fn(|i| SendMmsg::to(core::slice::from_ref(&iovs[i]), &to));
+        assert_eq!(sendmmsg(&tx, &mut out, MsgFlags::empty()), Ok(4));
+        let mut bufs = [[0u8; 8]; 4];
+        let mut from = [SocketAddrAny::new(); 4];
+        let mut iovs_in = bufs.each_mut().map(|b| IoSliceMut::new(b));
+        let mut slots = iovs_in.iter_mut().zip(from.iter_mut());
+        let mut msgs: [RecvMmsg; 4] = core::array::from_fn(|_| {
+            let (iov, from) = slots.next().unwrap();
+            RecvMmsg::with_addr(core::slice::from_mut(iov), from)
+        });
+        assert_eq!(recvmmsg(&rx, &mut msgs, MsgFlags::DONTWAIT), Ok(4));
+        assert!(msgs[3].addr().and_then(SocketAddrAny::as_ip).is_some());
+        sendto(&tx, b"e", MsgFlags::empty(), &to).unwrap();
+        let (_, sender) = recvfrom(&rx, &mut [0u8; 4], MsgFlags::empty()).unwrap();
+        assert_eq!(sender.family(), Some(AddressFamily::INET));
+
+        send_fds(&a, &[IoSlice::new(b"f")], &[writer.as_fd()], MsgFlags::NOSIGNAL).unwrap();
+        let mut data = [0u8; 1];
+        let mut control = [0u8; rights_space(2)];
+        let mut got =
+            recvmsg_control(&b, &mut [IoSliceMut::new(&mut data)], &mut control, MsgFlags::empty()).unwrap();
+        let passed = got.control.take_fds().next().unwrap();
+        write(&passed, b"g").unwrap();
+        read(&reader, &mut [0u8; 1]).unwrap();
+        let _ = UnixAddr::new_abstract(b"bareio-no-alloc").unwrap();
+
+        timerfd_settime(&timer, TimerFlags::empty(), &Itimerspec::once(Duration::from_micros(10))).unwrap();
+        assert_eq!(timerfd_read(&timer), Ok(1));
+        let _ = timerfd_gettime(&timer).unwrap();
+        assert!(sched_getaffinity(0).unwrap().count() >= 1);
+        let _ = pread(&reader, &mut [0u8; 1], 1 << 33);
+    });
+    assert_eq!(n, 0, "datagrams, fd passing, addresses and timers allocated {n} times");
+}

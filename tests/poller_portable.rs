@@ -252,3 +252,70 @@ fn a_timed_wait_never_ends_early() {
     assert_eq!(poller.wait(&mut events, Some(timeout)), Ok(0));
     assert!(start.elapsed() >= timeout, "returned after {:?}", start.elapsed());
 }
+
+#[test]
+fn edge_oneshot_reports_one_event_per_arm() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    poller.register(fd(&a), 4, Interest::READABLE, Mode::EdgeOneshot).unwrap();
+    let mut events = Events::<8>::new();
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+    b.write_all(b"x").unwrap();
+    poller.wait(&mut events, LONG).unwrap();
+    assert_eq!(ready(&events, 4), Some((true, false, false)), "{events:?}");
+    // Disabled after that one event, even with new data (a new edge).
+    b.write_all(b"y").unwrap();
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0), "{events:?}");
+    // Re-armed: the data there now is reported once, then it is disabled
+    // again.
+    poller.modify(fd(&a), 5, Interest::READABLE, Mode::EdgeOneshot).unwrap();
+    poller.wait(&mut events, LONG).unwrap();
+    assert_eq!(ready(&events, 5), Some((true, false, false)), "{events:?}");
+    assert_eq!(poller.wait(&mut events, NOW), Ok(0));
+}
+
+#[test]
+fn events_iterate_by_reference_and_clear() {
+    let poller = Poller::new().unwrap();
+    let (a, mut b) = pair();
+    let (c, mut d) = pair();
+    poller.register(fd(&a), 1, Interest::READABLE, Mode::Level).unwrap();
+    poller.register(fd(&c), 2, Interest::READABLE, Mode::Level).unwrap();
+    b.write_all(b"1").unwrap();
+    d.write_all(b"2").unwrap();
+    let mut events = Events::<8>::new();
+    poller.wake().unwrap();
+    poller.wait(&mut events, LONG).unwrap();
+    let mut tokens = Vec::new();
+    for event in &events {
+        tokens.push(event.token());
+    }
+    tokens.sort_unstable();
+    assert_eq!(tokens, [1, 2]);
+    assert_eq!(events.iter().len(), 2);
+    assert_eq!(events.iter().rev().count(), 2);
+    assert!(events.is_woken());
+    events.clear();
+    assert!(events.is_empty() && !events.is_woken());
+    assert_eq!((&events).into_iter().count(), 0);
+}
+
+#[test]
+fn interest_sets_add_and_remove() {
+    let mut interest = Interest::READABLE.add(Interest::WRITABLE);
+    assert_eq!(interest, Interest::BOTH);
+    interest.remove(Interest::READABLE);
+    assert_eq!(interest, Interest::WRITABLE);
+    interest.insert(Interest::READ_HANGUP);
+    assert!(interest.contains(Interest::WRITABLE | Interest::READ_HANGUP));
+    assert_eq!(interest - Interest::WRITABLE, Interest::READ_HANGUP);
+    assert_eq!(interest & Interest::BOTH, Interest::WRITABLE);
+    assert_eq!(!Interest::BOTH, Interest::READ_HANGUP | Interest::PRIORITY);
+    assert!((!Interest::all()).is_empty());
+    interest.remove(Interest::all());
+    assert!(interest.is_empty());
+    // Removing everything leaves nothing to watch: EINVAL, as documented.
+    let poller = Poller::new().unwrap();
+    let (a, _b) = pair();
+    assert_eq!(poller.register(fd(&a), 1, interest, Mode::Level), Err(Errno::EINVAL));
+}

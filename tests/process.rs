@@ -10,7 +10,7 @@
 
 #![cfg(target_os = "linux")]
 
-use bareio::fd::AsRawFd;
+use core::time::Duration;
 
 use bareio::sys::*;
 use bareio::Errno;
@@ -129,19 +129,7 @@ fn the_parent_death_signal_comes_when_the_parent_exits() {
             if set_parent_death_signal(Some(SIGKILL)).is_err() || getppid() != parent {
                 return 10;
             }
-            let timeout = libc::timeval { tv_sec: 60, tv_usec: 0 };
-            // SAFETY: setsockopt reads a `timeval` of the given size (a
-            // plain syscall wrapper: async-signal-safe).
-            let set = unsafe {
-                libc::setsockopt(
-                    held.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_RCVTIMEO,
-                    &timeout as *const libc::timeval as *const libc::c_void,
-                    core::mem::size_of::<libc::timeval>() as libc::socklen_t,
-                )
-            };
-            if set != 0 {
+            if set_timeout(&held, Timeout::Recv, Some(Duration::from_secs(60))).is_err() {
                 return 11;
             }
             if write(&ready_w, b"!") != Ok(1) {

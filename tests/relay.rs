@@ -264,6 +264,36 @@ fn idle_connections_are_closed_by_the_idle_timeout_and_free_their_slots() {
 
 /// An upstream that never answers: a listener whose accept queue is full
 /// (backlog 0, one connection queued), so the kernel drops the relay's SYNs.
+/// `0` disables a timeout: a deadline that never comes, not one that has
+/// passed (which would close the connection at once) nor a wait that
+/// overflows (a busy loop). An idle, half-closed connection survives a
+/// second with every timeout off, and the relay sleeps meanwhile.
+#[test]
+fn timeouts_of_0_never_fire() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let (done, finished) = mpsc::channel::<()>();
+    let holder = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut sink = Vec::new();
+        let _ = stream.read_to_end(&mut sink); // the client's end arrives...
+        let _ = finished.recv_timeout(LIMIT); // ...and this side ends when the test is done
+    });
+    let off = ["--connect-timeout", "0", "--idle-timeout", "0", "--fin-timeout", "0"];
+    let relay = Relay::start("127.0.0.1:0", upstream, &off);
+    let pid = relay.child.as_ref().unwrap().id();
+    let mut stream = relay.connect();
+    stream.shutdown(Shutdown::Write).unwrap(); // half-closed, and idle
+    let before = cpu_time(pid);
+    thread::sleep(Duration::from_secs(1));
+    assert!(cpu_time(pid) - before < Duration::from_millis(100), "the relay spins with timeouts off");
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let err = stream.read(&mut [0u8; 1]).expect_err("the connection was closed");
+    assert!(matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{err}");
+    done.send(()).unwrap();
+    holder.join().unwrap();
+}
+
 #[test]
 fn a_black_holed_upstream_hits_the_connect_timeout() {
     let listener = bareio::sys::socket(
@@ -273,7 +303,7 @@ fn a_black_holed_upstream_hits_the_connect_timeout() {
         0,
     )
     .unwrap();
-    bareio::sys::bind(&listener, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    bareio::sys::bind(&listener, &"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap()).unwrap();
     bareio::sys::listen(&listener, 0).unwrap();
     let upstream = bareio::sys::getsockname(&listener).unwrap().unwrap();
     let _queued = TcpStream::connect(upstream).unwrap(); // fills the queue; never accepted
@@ -456,6 +486,51 @@ fn a_256_kib_stack_is_enough() {
     });
     let data = payload(16, 300_000);
     assert!(round_trip(relay.connect(), &data) == data);
+}
+
+/// A machine with little memory (here: an address-space limit of 40 MiB):
+/// the copy buffers are mapped for `--max` at start, not reserved for the
+/// largest `--max` in `.bss` (512 MiB on 64-bit, 64 MiB on 32-bit, which
+/// `execve` could not even load), so a small `--max` starts and relays, and
+/// a `--max` whose buffers do not fit exits 1 saying so.
+#[test]
+fn the_buffers_follow_max_on_a_machine_with_little_memory() {
+    if under_qemu() {
+        eprintln!("skipped under qemu-user: the limit would apply to qemu itself");
+        return;
+    }
+    const LIMIT_AS: u64 = 40 << 20;
+    let (upstream, _echoed) = echo_upstream();
+    let relay = Relay::start_with("127.0.0.1:0", upstream, &["--max", "64"], |command| {
+        limit_in_child(command, libc::RLIMIT_AS, LIMIT_AS)
+    });
+    let data = payload(17, 300_000);
+    assert!(round_trip(relay.connect(), &data) == data);
+
+    // 1024 connections' buffers are 64 MiB (all 1024 fit under the usual
+    // hard fd limit of 4096).
+    let (program, prefix) = relay_command().split_first().unwrap();
+    let mut command = Command::new(program);
+    command
+        .args(prefix)
+        .args(["127.0.0.1:0", "127.0.0.1:9", "--max", "1024"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    limit_in_child(&mut command, libc::RLIMIT_AS, LIMIT_AS);
+    let mut child = command.spawn().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let mut stderr = child.stderr.take().unwrap();
+    thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        let _ = tx.send(text);
+    });
+    let Ok(stderr) = rx.recv_timeout(LIMIT) else {
+        let _ = child.kill();
+        panic!("a relay whose buffers do not fit under the limit did not exit");
+    };
+    assert_eq!(child.wait().unwrap().code(), Some(1), "{stderr}");
+    assert!(stderr.contains("mmap of the buffers: ENOMEM"), "{stderr}");
 }
 
 #[test]
@@ -650,4 +725,18 @@ fn bad_arguments_print_the_usage_and_exit_2() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.starts_with("usage: bareio-relay LISTEN UPSTREAM"), "{args:?}: {stderr}");
     }
+}
+
+#[path = "../relay/src/errno_names.rs"]
+mod errno_names;
+
+/// The relay's short table of errno names agrees with `Errno::name`, entry
+/// by entry, on this architecture's values.
+#[test]
+fn the_relays_errno_names_are_the_librarys() {
+    assert_eq!(errno_names::NAMES.split(|&b| b == b' ').count(), errno_names::NAMED.len());
+    for errno in errno_names::NAMED {
+        assert_eq!(errno_names::name(errno), errno.name().map(str::as_bytes), "{errno:?}");
+    }
+    assert_eq!(errno_names::name(bareio::Errno::from_raw(4095)), None);
 }

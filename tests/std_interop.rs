@@ -51,3 +51,31 @@ fn bareio_fds_are_std_fds() {
     file.read_to_string(&mut s).unwrap();
     assert_eq!(s, "ok");
 }
+
+#[test]
+fn errno_kind_is_the_io_error_kind() {
+    use std::io::ErrorKind as K;
+    let expected = [
+        (Errno::EAGAIN, K::WouldBlock),
+        (Errno::EINTR, K::Interrupted),
+        (Errno::ECONNREFUSED, K::ConnectionRefused),
+        (Errno::ECONNRESET, K::ConnectionReset),
+        (Errno::ECONNABORTED, K::ConnectionAborted),
+        (Errno::ENOTCONN, K::NotConnected),
+        (Errno::EPIPE, K::BrokenPipe),
+        (Errno::ENOENT, K::NotFound),
+        (Errno::EACCES, K::PermissionDenied),
+        (Errno::EPERM, K::PermissionDenied),
+        (Errno::EADDRINUSE, K::AddrInUse),
+        (Errno::EADDRNOTAVAIL, K::AddrNotAvailable),
+        (Errno::EEXIST, K::AlreadyExists),
+        (Errno::EINVAL, K::InvalidInput),
+        (Errno::ETIMEDOUT, K::TimedOut),
+    ];
+    for (errno, kind) in expected {
+        assert_eq!(errno.kind(), kind, "{errno:?}");
+    }
+    // From a real syscall: a nonblocking read of an empty pipe.
+    let (r, _w) = pipe2(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC).unwrap();
+    assert_eq!(read(&r, &mut [0u8; 1]).unwrap_err().kind(), K::WouldBlock);
+}

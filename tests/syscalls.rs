@@ -314,7 +314,7 @@ fn ipv6_loopback_addresses_round_trip_when_available() {
     let Ok(sock) = socket(AddressFamily::INET6, SocketType::STREAM, SocketFlags::CLOEXEC, 0) else {
         return; // no IPv6 in this sandbox: EAFNOSUPPORT
     };
-    match bind(&sock, &"[::1]:0".parse().unwrap()) {
+    match bind(&sock, &"[::1]:0".parse::<SocketAddr>().unwrap()) {
         Ok(()) => {
             let addr = getsockname(&sock).unwrap().unwrap();
             assert!(addr.is_ipv6() && addr.ip().is_loopback() && addr.port() != 0);
@@ -517,4 +517,25 @@ fn prlimit_reads_what_libc_reads_and_refuses_soft_above_hard() {
         assert_eq!(prlimit(Resource::Nofile, Some(&bad)), Err(Errno::EINVAL));
         assert_eq!(prlimit(Resource::Nofile, None), Ok(ours), "unchanged after the refusal");
     }
+}
+
+/// More address space than this machine has memory and swap (64 GiB on
+/// 64-bit; 1 GiB on 32-bit, more than the 256 MiB malta machines of
+/// scripts/kernel-test have), mapped at once: `MAP_NORESERVE` keeps the
+/// kernel from refusing it as an obvious overcommit. Pages read as zero
+/// and cost memory only when written.
+#[test]
+fn mmap_anonymous_maps_more_than_memory_lazily_and_zeroed() {
+    let len: usize = if cfg!(target_pointer_width = "64") { 64 << 30 } else { 1 << 30 };
+    let memory = mmap_anonymous(len).expect("mmap_anonymous of more than the machine's memory");
+    assert_eq!(memory.len(), len);
+    let page = 4096;
+    for at in [0, page, len / 2, len - 1] {
+        assert_eq!(memory[at], 0, "byte {at}");
+        memory[at] = 0xa5;
+        assert_eq!(memory[at], 0xa5);
+    }
+    assert_eq!(memory[len / 2 + 1], 0);
+    assert_eq!(mmap_anonymous(0).err(), Some(Errno::EINVAL));
+    assert_eq!(mmap_anonymous(usize::MAX - 4095).err(), Some(Errno::ENOMEM));
 }

@@ -97,6 +97,15 @@ fn measured(case: fn(u64) -> u64, ops: u64) -> u64 {
     case(std::hint::black_box(ops))
 }
 
+/// Runs `f` uncounted inside a case: `scripts/bench-report` also toggles
+/// callgrind's collection on this function, so a case's per-operation
+/// work that is not the subject's (feeding and draining its sockets)
+/// drops out.
+#[inline(never)]
+pub fn unmeasured<T>(f: impl FnOnce() -> T) -> T {
+    f()
+}
+
 /// Instruction mode: see the module docs.
 fn insns(cases: &[Case], name: &str) {
     if name == "list" {

@@ -9,7 +9,6 @@
 use core::net::SocketAddr;
 
 use bareio::fd::OwnedFd;
-use bareio::slab::Slab;
 use bareio::splice::{Pipe, Stop, Transfer};
 use bareio::sys::{self, Shutdown};
 use bareio::time::Instant;
@@ -24,26 +23,32 @@ use crate::CAPACITY;
 /// spliced from then on.
 pub const BUFFER: usize = 32 * 1024;
 
-/// A direction's copy buffer.
-pub type Buffer = [u8; BUFFER];
-
-/// Copy buffers, in static storage: enough for every direction to hold
-/// bytes at once, lent from a stack. A direction holding no bytes gives its
-/// buffer back after its turn, so the directions that do not hold bytes
-/// all reuse the top one, and the pages touched follow the most directions
-/// ever holding bytes at once.
+/// Copy buffers, two per connection slot, in one mapping made at start
+/// (`sys::mmap_anonymous`: a `.bss` that large would make `execve` fail on
+/// a machine with less memory), lent from a stack. A direction holding no
+/// bytes gives its buffer back after its turn, so the directions that do
+/// not hold bytes all reuse the top one, and the pages touched follow the
+/// most directions ever holding bytes at once.
 pub struct Buffers {
-    all: [Buffer; 2 * CAPACITY],
+    /// `len / BUFFER` buffers, end to end, once mapped (`None` keeps the
+    /// whole state zero bytes: in `.bss`, not in the file).
+    all: Option<&'static mut [u8]>,
     /// Given back, the last on top.
     free: [u16; 2 * CAPACITY],
     free_len: usize,
-    /// `all[fresh..]` were never lent.
+    /// Buffers from `fresh` on were never lent.
     fresh: usize,
 }
 
 impl Buffers {
     pub const fn new() -> Self {
-        Self { all: [[0; BUFFER]; 2 * CAPACITY], free: [0; 2 * CAPACITY], free_len: 0, fresh: 0 }
+        Self { all: None, free: [0; 2 * CAPACITY], free_len: 0, fresh: 0 }
+    }
+
+    /// Maps the buffers of `slots` connections.
+    pub fn map(&mut self, slots: usize) -> Result<(), Errno> {
+        self.all = Some(sys::mmap_anonymous(slots * 2 * BUFFER)?);
+        Ok(())
     }
 
     /// A buffer's index; one always exists (two per connection).
@@ -60,6 +65,14 @@ impl Buffers {
         self.free[self.free_len] = index as u16;
         self.free_len += 1;
     }
+
+    /// Buffer `index` (empty before `map`: a transfer refuses it).
+    fn get(&mut self, index: usize) -> &mut [u8] {
+        match &mut self.all {
+            Some(all) => &mut all[index * BUFFER..][..BUFFER],
+            None => &mut [],
+        }
+    }
 }
 
 /// Bytes one direction may move per turn before the event loop serves the
@@ -75,7 +88,11 @@ pub const POOL: usize = 64;
 
 /// Empty pipes for the directions that splice.
 pub struct Pipes {
-    idle: Slab<Pipe, POOL>,
+    /// `idle[..len]` are empty pipes ready to lend.
+    idle: [Option<Pipe>; POOL],
+    len: usize,
+    /// Pipes in existence: idle, lent, or holding a closed
+    /// connection's bytes until it closes.
     made: usize,
     /// The most made (`--pipes`, at most `POOL`), set at start (0 here
     /// keeps the whole state zero: in `.bss`, not in the file).
@@ -84,16 +101,16 @@ pub struct Pipes {
 
 impl Pipes {
     pub const fn new() -> Self {
-        Self { idle: Slab::new(), made: 0, limit: 0 }
+        Self { idle: [const { None }; POOL], len: 0, made: 0, limit: 0 }
     }
 
     /// An empty pipe: an idle one, or a new one while fewer than `POOL`
     /// exist. `None` when the pool is spent or `pipe2` fails (`EMFILE`):
     /// the direction copies instead.
     fn lend(&mut self) -> Option<Pipe> {
-        let idle = self.idle.iter().map(|(key, _)| key).next();
-        if let Some(key) = idle {
-            return self.idle.remove(key);
+        if self.len > 0 {
+            self.len -= 1;
+            return self.idle[self.len].take();
         }
         if self.made >= self.limit {
             return None;
@@ -104,9 +121,11 @@ impl Pipes {
     }
 
     /// Takes back a pipe (empty: a transfer only gives back empty ones).
+    /// At most `POOL` exist, so there is always room.
     fn give_back(&mut self, pipe: Pipe) {
-        if self.idle.insert(pipe).is_err() {
-            self.made -= 1; // cannot happen: at most `POOL` exist; close it
+        if let Some(slot) = self.idle.get_mut(self.len) {
+            *slot = Some(pipe);
+            self.len += 1;
         }
     }
 
@@ -197,8 +216,8 @@ impl Direction {
             }
     }
 
-    /// Moves what can move now from `src` to `dst` through a lent buffer
-    /// and, for bulk data, a lent pipe; at end of input, closes `dst`'s writing
+    /// Moves what can move now from `src` to `dst` through `buffer` and,
+    /// for bulk data, a lent pipe; at end of input, closes `dst`'s writing
     /// side so the peer sees the end too. `unsure`: a short read proves
     /// nothing this time (`Ready::unsure`).
     fn pump(
@@ -219,7 +238,7 @@ impl Direction {
         }
         self.transfer.set_short_reads_drain(!unsure);
         let buffer = self.buffer.take().map_or_else(|| buffers.lend(), usize::from);
-        let result = self.transfer.run_with(src, dst, Some(TURN), &mut buffers.all[buffer]);
+        let result = self.transfer.run_with(src, dst, Some(TURN), buffers.get(buffer));
         // The pending bytes stay in their buffer; an empty one goes back.
         if self.transfer.buffered() > 0 {
             self.buffer = Some(buffer as u16);

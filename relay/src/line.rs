@@ -11,6 +11,8 @@ use core::time::Duration;
 use bareio::sys::{self, OFlags};
 use bareio::Errno;
 
+use crate::errno_names;
+
 /// Lines dropped because standard error was full (or gone).
 static DROPPED: AtomicUsize = AtomicUsize::new(0);
 
@@ -36,30 +38,70 @@ pub fn dropped() -> usize {
     DROPPED.load(Ordering::Relaxed)
 }
 
+/// A value for a `%` in a log line's template.
+#[derive(Clone, Copy)]
+pub enum Arg<'a> {
+    /// In decimal.
+    Num(u64),
+    /// As seconds with milliseconds: `12.345 s`.
+    Secs(Duration),
+    /// `1.2.3.4:80`, or `[0:0:0:0:0:0:0:1]:80` (IPv6 groups in hex,
+    /// uncompressed).
+    Addr(&'a SocketAddr),
+    /// By name (`ECONNREFUSED`), or `errno N` for the unnamed ones.
+    Errno(Errno),
+    Text(&'a [u8]),
+    /// A template of its own, with its values.
+    Template(&'a [u8], &'a [Arg<'a>]),
+}
+
+/// Writes `bareio-relay: `, then `template` with each `%` replaced by the
+/// next of `args` (a `%` past the last is dropped), then a newline, to
+/// standard error in one `write`. A line that does not fit (a full pipe
+/// nobody reads, `EAGAIN`) or cannot be written is dropped and counted,
+/// never waited for.
+///
+/// One template and one call per line, not a call per piece: the relay
+/// logs from about thirty places, and each piece of text cost a call.
+pub fn log(template: &[u8], args: &[Arg<'_>]) {
+    let mut line = Line { buf: [0; 240], len: 0 };
+    line.text(b"bareio-relay: ").template(template, args).end();
+}
+
 /// One line being built; longer text is cut, never overflowed.
-pub struct Line {
+struct Line {
     buf: [u8; 240],
     len: usize,
 }
 
 impl Line {
-    /// A line starting with the program's name.
-    pub fn new() -> Self {
-        let mut line = Self { buf: [0; 240], len: 0 };
-        line.text(b"bareio-relay: ");
-        line
+    fn template(&mut self, template: &[u8], args: &[Arg<'_>]) -> &mut Self {
+        let mut args = args.iter();
+        for (i, piece) in template.split(|&b| b == b'%').enumerate() {
+            if i > 0 {
+                match args.next() {
+                    Some(Arg::Num(n)) => self.num(*n),
+                    Some(Arg::Secs(d)) => self.secs(*d),
+                    Some(Arg::Addr(addr)) => self.addr(addr),
+                    Some(Arg::Errno(errno)) => self.errno(*errno),
+                    Some(Arg::Text(text)) => self.text(text),
+                    Some(Arg::Template(template, args)) => self.template(template, args),
+                    None => self,
+                };
+            }
+            self.text(piece);
+        }
+        self
     }
 
-    /// Appends bytes.
-    pub fn text(&mut self, text: &[u8]) -> &mut Self {
+    fn text(&mut self, text: &[u8]) -> &mut Self {
         let n = text.len().min(self.buf.len() - self.len);
         self.buf[self.len..self.len + n].copy_from_slice(&text[..n]);
         self.len += n;
         self
     }
 
-    /// Appends a number in decimal.
-    pub fn num(&mut self, mut value: u64) -> &mut Self {
+    fn num(&mut self, mut value: u64) -> &mut Self {
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         loop {
@@ -73,8 +115,7 @@ impl Line {
         self.text(&digits[at..])
     }
 
-    /// Appends a duration as seconds with milliseconds: `12.345 s`.
-    pub fn secs(&mut self, d: Duration) -> &mut Self {
+    fn secs(&mut self, d: Duration) -> &mut Self {
         let millis = d.subsec_millis();
         self.num(d.as_secs()).text(b".");
         self.text(&[
@@ -85,9 +126,7 @@ impl Line {
         self.text(b" s")
     }
 
-    /// Appends an address: `1.2.3.4:80`, or `[0:0:0:0:0:0:0:1]:80`
-    /// (IPv6 groups in hex, uncompressed).
-    pub fn addr(&mut self, addr: &SocketAddr) -> &mut Self {
+    fn addr(&mut self, addr: &SocketAddr) -> &mut Self {
         match addr {
             SocketAddr::V4(a) => {
                 for (i, octet) in a.ip().octets().iter().enumerate() {
@@ -111,10 +150,9 @@ impl Line {
         self.text(b":").num(u64::from(addr.port()))
     }
 
-    /// Appends an errno by name (`ECONNREFUSED`), or its number.
-    pub fn errno(&mut self, errno: Errno) -> &mut Self {
-        match errno.name() {
-            Some(name) => self.text(name.as_bytes()),
+    fn errno(&mut self, errno: Errno) -> &mut Self {
+        match errno_names::name(errno) {
+            Some(name) => self.text(name),
             None => self.text(b"errno ").num(errno.raw() as u64),
         }
     }
@@ -131,10 +169,7 @@ impl Line {
         self
     }
 
-    /// Writes the line and a newline to standard error in one `write`. A
-    /// line that does not fit (a full pipe nobody reads, `EAGAIN`) or
-    /// cannot be written is dropped and counted, never waited for.
-    pub fn log(&mut self) {
+    fn end(&mut self) {
         if self.len == self.buf.len() {
             self.len -= 1;
         }

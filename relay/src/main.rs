@@ -17,6 +17,7 @@
 
 mod addr;
 mod conn;
+mod errno_names;
 mod line;
 mod relay;
 mod workers;
@@ -26,7 +27,6 @@ use core::time::Duration;
 
 use bareio::rt::Args;
 use bareio::sys;
-use line::Line;
 
 bareio::main!(main);
 
@@ -35,18 +35,13 @@ bareio::main!(main);
 /// of it.
 pub const CAPACITY: usize = if cfg!(target_pointer_width = "64") { 8192 } else { 1024 };
 
-const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [options]
-  LISTEN, UPSTREAM: IPv4 a.b.c.d:port or IPv6 [addr]:port
-  --max N              relay at most N connections at once (default and ceiling 8192;
-                       1024 on 32-bit); more wait in the kernel's backlog
-  --connect-timeout S  give up a connect to UPSTREAM after S seconds (default 10)
-  --idle-timeout S     close a connection with no traffic either way for S seconds (default 600)
-  --fin-timeout S      close a half-closed connection after S seconds (default 60)
-  --drain-timeout S    on SIGTERM/SIGINT, wait up to S seconds for open connections (default 10)
-  --quiet              log errors only (no line per connection)
-  --workers N          N processes (default 1, 0: one per CPU); --pipes N: pooled pipes (default 64)
-  a timeout of 0 disables it
-  example: bareio-relay 127.0.0.1:8000 127.0.0.1:9000 --idle-timeout 300
+/// The options in one screen; the README's relay section says more.
+const USAGE: &[u8] = b"usage: bareio-relay LISTEN UPSTREAM [--max N] [--connect-timeout S]
+         [--idle-timeout S] [--fin-timeout S] [--drain-timeout S] [--quiet]
+         [--workers N] [--pipes N]
+LISTEN, UPSTREAM: a.b.c.d:port or [v6]:port. --max: 1 to 8192 (1024 on 32-bit),
+the default. Timeouts in seconds: connect 10, idle 600, fin 60 (0: none), drain 10.
+--workers: processes (default 1, 0: one per CPU). --pipes: splice pipes (0-64, 64).
 ";
 
 /// The command line.
@@ -54,11 +49,13 @@ pub struct Config {
     pub listen: SocketAddr,
     pub upstream: SocketAddr,
     pub max: usize,
-    /// `None`: disabled (`0` on the command line).
-    pub connect_timeout: Option<Duration>,
-    pub idle_timeout: Option<Duration>,
-    pub fin_timeout: Option<Duration>,
-    pub drain_timeout: Option<Duration>,
+    /// `Duration::MAX` when disabled (`0` on the command line): a deadline
+    /// that never comes.
+    pub connect_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub fin_timeout: Duration,
+    /// `0`: no drain, every connection is cut at once.
+    pub drain_timeout: Duration,
     pub quiet: bool,
     /// Relay processes (`workers.rs`; 0: one per CPU).
     pub workers: usize,
@@ -82,44 +79,53 @@ fn main(args: Args) -> i32 {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    Line::new().text(b"internal error").log();
+    line::log(b"internal error", &[]);
     sys::exit_group(101)
 }
+
+/// The options, in the order of [`parse`]'s `values`; all but `--quiet`
+/// take a number. (A table, not a `match` on byte strings, which compiles
+/// to a compare per character.)
+const OPTIONS: [&[u8]; 8] = [
+    b"--max",
+    b"--connect-timeout",
+    b"--idle-timeout",
+    b"--fin-timeout",
+    b"--drain-timeout",
+    b"--workers",
+    b"--pipes",
+    b"--quiet",
+];
 
 fn parse(mut args: Args) -> Option<Config> {
     args.next()?; // argv[0]
     let listen = addr::parse(args.next()?)?;
     let upstream = addr::parse(args.next()?)?;
-    let secs = |n: u32| (n > 0).then(|| Duration::from_secs(n.into()));
-    let mut config = Config {
-        listen,
-        upstream,
-        max: CAPACITY,
-        connect_timeout: secs(10),
-        idle_timeout: secs(600),
-        fin_timeout: secs(60),
-        drain_timeout: secs(10),
-        quiet: false,
-        workers: 1,
-        pipes: conn::POOL,
-        supervisor: 0,
-    };
+    // The defaults, in `OPTIONS` order.
+    let mut values = [CAPACITY as u32, 10, 600, 60, 10, 1, conn::POOL as u32];
+    let mut quiet = false;
     while let Some(arg) = args.next() {
-        if arg == b"--quiet" {
-            config.quiet = true;
-            continue;
-        }
-        let value = addr::number(args.next()?, 10, 99_999)?;
-        match arg {
-            b"--max" if (1..=CAPACITY as u32).contains(&value) => config.max = value as usize,
-            b"--connect-timeout" => config.connect_timeout = secs(value),
-            b"--idle-timeout" => config.idle_timeout = secs(value),
-            b"--fin-timeout" => config.fin_timeout = secs(value),
-            b"--drain-timeout" => config.drain_timeout = secs(value),
-            b"--workers" if value as usize <= workers::MAX_WORKERS => config.workers = value as usize,
-            b"--pipes" if value as usize <= conn::POOL => config.pipes = value as usize,
-            _ => return None,
+        match OPTIONS.iter().position(|option| *option == arg)? {
+            7 => quiet = true,
+            i => values[i] = addr::number(args.next()?, 10, 99_999)?,
         }
     }
-    Some(config)
+    let [max, connect, idle, fin, drain, workers, pipes] = values.map(|value| value as usize);
+    if workers > workers::MAX_WORKERS || pipes > conn::POOL {
+        return None;
+    }
+    let secs = |n: usize| if n > 0 { Duration::from_secs(n as u64) } else { Duration::MAX };
+    (1..=CAPACITY).contains(&max).then(|| Config {
+        listen,
+        upstream,
+        max,
+        connect_timeout: secs(connect),
+        idle_timeout: secs(idle),
+        fin_timeout: secs(fin),
+        drain_timeout: Duration::from_secs(drain as u64),
+        quiet,
+        workers,
+        pipes,
+        supervisor: 0,
+    })
 }

@@ -1,10 +1,15 @@
 //! The event loop: accepting, relaying, timeouts, signals and the drain.
 //!
 //! Everything it keeps lives in one `static` ([`State`], in `.bss`): the
-//! connection slots, the pool of copy buffers, one deadline per
-//! connection, the pipe pool and the queue of connections to run again.
-//! Pages of it cost memory only once used, so memory follows the most
-//! connections open at once, not `CAPACITY`, and the stack stays small.
+//! connection slots, one timer per connection, the pipe pool and the pool
+//! of copy buffers, whose memory is one mapping sized by `--max` at start
+//! (`sys::mmap_anonymous`: a `.bss` of 512 MiB would make `execve` fail on
+//! a machine with less memory than that). Pages of either cost memory only
+//! once used, so memory follows the bytes in flight, not `--max`, and the
+//! stack stays small.
+//!
+//! A connection's timer is when it is looked at next: at once, after a
+//! turn cut short by its byte limit, or at its deadline.
 
 use core::net::{Ipv4Addr, SocketAddr};
 use core::time::Duration;
@@ -22,7 +27,7 @@ use bareio::timer::Timers;
 use bareio::Errno;
 
 use crate::conn::{Buffers, Conn, Failure, Next, Pipes, Ready, Side, POOL};
-use crate::line::{self, Line};
+use crate::line::{self, log, Arg};
 use crate::{Config, CAPACITY};
 
 /// Tokens below this are not connections; a connection's is
@@ -53,25 +58,21 @@ const SIGHUP: i32 = 1;
 /// Everything the loop keeps, in static storage.
 struct State {
     conns: Slab<Conn, CAPACITY>,
-    /// The copy buffers (two per connection slot), written only when lent:
-    /// untouched pages are no memory.
-    buffers: Buffers,
     /// One deadline per connection slot, then `RESUME_ACCEPT` and
     /// `DRAIN_END`.
     timers: Timers<{ CAPACITY + 2 }>,
     pipes: Pipes,
-    again: Again,
-    /// Of the next connection (never 0: `Again` uses 0 for "not queued").
+    buffers: Buffers,
+    /// Of the next connection.
     generation: u32,
     stats: Stats,
 }
 
 static STATE: StaticCell<State> = StaticCell::new(State {
     conns: Slab::new(),
-    buffers: Buffers::new(),
     timers: Timers::new(),
     pipes: Pipes::new(),
-    again: Again { ring: [0; CAPACITY], queued: [0; CAPACITY], head: 0, len: 0 },
+    buffers: Buffers::new(),
     generation: 0,
     stats: Stats { accepted: 0, shed: 0, failed: 0, timeouts: 0, bytes: 0 },
 });
@@ -88,37 +89,6 @@ struct Stats {
     bytes: u64,
 }
 
-/// Connections whose last turn ended with bytes still to move (FIFO),
-/// each at most once.
-struct Again {
-    ring: [u32; CAPACITY],
-    /// The generation a slot was queued with; 0: not queued.
-    queued: [u32; CAPACITY],
-    head: usize,
-    len: usize,
-}
-
-impl Again {
-    fn push(&mut self, key: usize, generation: u32) {
-        if self.queued[key] == 0 {
-            self.queued[key] = generation;
-            self.ring[(self.head + self.len) % CAPACITY] = key as u32;
-            self.len += 1;
-        }
-    }
-
-    /// The next queued slot and the generation it was queued for.
-    fn pop(&mut self) -> Option<(usize, u32)> {
-        if self.len == 0 {
-            return None;
-        }
-        let key = self.ring[self.head] as usize;
-        self.head = (self.head + 1) % CAPACITY;
-        self.len -= 1;
-        Some((key, core::mem::take(&mut self.queued[key])))
-    }
-}
-
 /// Why a connection ended, as logged.
 #[derive(Clone, Copy)]
 enum Reason {
@@ -131,18 +101,15 @@ enum Reason {
     Shutdown,
 }
 
-/// When `conn` times out, and why, if it can.
-fn due(config: &Config, conn: &Conn) -> Option<(Instant, Reason)> {
-    let after =
-        |from: Instant, timeout: Option<Duration>, reason| timeout.map(|t| (from.saturating_add(t), reason));
+/// When `conn` times out, and why (a disabled timeout saturates: never).
+fn due(config: &Config, conn: &Conn) -> (Instant, Reason) {
     if !conn.is_connected() {
-        return after(conn.opened, config.connect_timeout, Reason::ConnectTimeout);
+        return (conn.opened.saturating_add(config.connect_timeout), Reason::ConnectTimeout);
     }
-    let idle = after(conn.last_active, config.idle_timeout, Reason::IdleTimeout);
-    let fin = conn.half_closed.and_then(|at| after(at, config.fin_timeout, Reason::FinTimeout));
-    match (idle, fin) {
-        (Some(idle), Some(fin)) => Some(if fin.0 < idle.0 { fin } else { idle }),
-        (one, other) => one.or(other),
+    let idle = (conn.last_active.saturating_add(config.idle_timeout), Reason::IdleTimeout);
+    match conn.half_closed.map(|at| at.saturating_add(config.fin_timeout)) {
+        Some(fin) if fin < idle.0 => (fin, Reason::FinTimeout),
+        _ => idle,
     }
 }
 
@@ -181,18 +148,18 @@ pub fn run(config: &Config) -> i32 {
     let mut relay = match Relay::start(config, state) {
         Ok(relay) => relay,
         Err((what, errno)) => {
-            Line::new().text(what).text(b": ").errno(errno).log();
+            log(b"%: %", &[Arg::Text(what), Arg::Errno(errno)]);
             return 1;
         }
     };
     if relay.max == 0 {
-        Line::new().text(b"the open-file limit leaves room for no connection: raise it (ulimit -n)").log();
+        log(b"the open-file limit leaves room for no connection: raise it (ulimit -n)", &[]);
         return 1;
     }
     match relay.serve() {
         Ok(status) => status,
         Err(errno) => {
-            Line::new().text(b"event loop failed: ").errno(errno).log();
+            log(b"event loop failed: %", &[Arg::Errno(errno)]);
             1
         }
     }
@@ -208,6 +175,13 @@ pub fn tcp_socket(addr: &SocketAddr) -> Result<OwnedFd, Errno> {
 fn tune(socket: &OwnedFd) {
     let _ = sys::setsockopt(socket, SockOpt::TCP_NODELAY, 1);
     let _ = sys::setsockopt(socket, SockOpt::KEEPALIVE, 1);
+}
+
+/// Logs a failure of this machine's, not the upstream's, while opening
+/// the connection from `peer`.
+#[inline(never)]
+fn local_error(peer: &SocketAddr, what: &[u8], errno: Errno) {
+    log(b"%: local error: %: %", &[Arg::Addr(peer), Arg::Text(what), Arg::Errno(errno)]);
 }
 
 fn open_null() -> Option<OwnedFd> {
@@ -228,13 +202,7 @@ fn reserve_fds(max: usize) -> usize {
     }
     let fit = (soft.saturating_sub(FDS_RESERVED) / 2) as usize;
     if fit < max {
-        Line::new()
-            .text(b"open-file limit ")
-            .num(soft)
-            .text(b": at most ")
-            .num(fit as u64)
-            .text(b" connections")
-            .log();
+        log(b"open-file limit %: at most % connections", &[Arg::Num(soft), Arg::Num(fit as u64)]);
     }
     fit.min(max)
 }
@@ -255,6 +223,8 @@ impl<'a> Relay<'a> {
             .map_err(|e| (&b"signalfd"[..], e))?;
 
         let max = reserve_fds(config.max);
+        // (At least one slot's: `run` reports a `max` of 0 itself.)
+        state.buffers.map(max.max(1)).map_err(|e| (&b"mmap of the buffers"[..], e))?;
         state.pipes.limit = config.pipes;
         let listener = tcp_socket(&config.listen).map_err(|e| (&b"socket"[..], e))?;
         sys::setsockopt(&listener, SockOpt::REUSEADDR, 1).map_err(|e| (&b"SO_REUSEADDR"[..], e))?;
@@ -283,15 +253,10 @@ impl<'a> Relay<'a> {
             state,
         };
         relay.resume_accepting().map_err(|e| (&b"epoll_ctl"[..], e))?;
-        Line::new()
-            .text(b"listening on ")
-            .addr(&bound)
-            .text(b", relaying to ")
-            .addr(&config.upstream)
-            .text(b", at most ")
-            .num(max as u64)
-            .text(b" connections")
-            .log();
+        log(
+            b"listening on %, relaying to %, at most % connections",
+            &[Arg::Addr(&bound), Arg::Addr(&config.upstream), Arg::Num(max as u64)],
+        );
         Ok(relay)
     }
 
@@ -301,12 +266,9 @@ impl<'a> Relay<'a> {
         let mut events = Events::<64>::new();
         let mut now = Instant::now()?;
         loop {
-            // Connections with bytes left from their turn go first: poll.
-            let deadline = if self.state.again.len > 0 {
-                Some(now)
-            } else {
-                self.state.timers.earliest().map(|(_, at)| at)
-            };
+            // A connection with bytes left from its turn has a timer of
+            // `now`: the wait only polls.
+            let deadline = self.state.timers.earliest().map(|(_, at)| at);
             self.poller.wait_until(&mut events, deadline, now)?;
             // One clock read per turn: the activity stamps and timers.
             now = Instant::now()?;
@@ -317,21 +279,6 @@ impl<'a> Relay<'a> {
                     token => self.on_conn_event(token, event, now),
                 };
                 if let Exit::Status(status) = exit {
-                    return Ok(status);
-                }
-            }
-            for _ in 0..self.state.again.len {
-                let Some((key, generation)) = self.state.again.pop() else { break };
-                let state = &mut *self.state;
-                let result = match state.conns.get_mut(key) {
-                    Some(conn) if conn.generation == generation => {
-                        // A turn cut short by its limit: read until `EAGAIN`.
-                        let all = Ready { readable: true, writable: true, unsure: true };
-                        Some(conn.run(true, true, all, &mut state.buffers, &mut state.pipes, now))
-                    }
-                    _ => None,
-                };
-                if let Exit::Status(status) = self.after_turn(key, result, now) {
                     return Ok(status);
                 }
             }
@@ -369,15 +316,13 @@ impl<'a> Relay<'a> {
             Some(Ok(next)) => {
                 let state = &mut *self.state;
                 let Some(conn) = state.conns.get(key) else { return Exit::Serve };
-                if next == Next::Again {
-                    state.again.push(key, conn.generation);
-                }
-                // Deadlines only move later with activity (checked when
-                // they fire); a half-close can bring one closer.
-                if let Some((at, _)) = due(self.config, conn) {
-                    if state.timers.deadline(key).map_or(true, |current| current > at) {
-                        let _ = state.timers.set(key, at);
-                    }
+                // A turn cut short goes on at once (after the other
+                // connections' events). Deadlines only move later with
+                // activity (checked when they fire); a half-close can
+                // bring one closer.
+                let at = if next == Next::Again { now } else { due(self.config, conn).0 };
+                if state.timers.deadline(key).map_or(true, |current| current > at) {
+                    let _ = state.timers.set(key, at);
                 }
                 Exit::Serve
             }
@@ -388,22 +333,25 @@ impl<'a> Relay<'a> {
         match key {
             RESUME_ACCEPT => {
                 if let Err(errno) = self.resume_accepting() {
-                    Line::new().text(b"epoll_ctl: ").errno(errno).log();
+                    log(b"epoll_ctl: %", &[Arg::Errno(errno)]);
                 }
                 Exit::Serve
             }
             DRAIN_END => self.cut_all(now),
             _ => {
-                let Some(conn) = self.state.conns.get(key) else { return Exit::Serve };
-                match due(self.config, conn) {
-                    Some((at, reason)) if at <= now => self.close(key, reason, now),
-                    // Activity since: the deadline moved later.
-                    Some((at, _)) => {
-                        let _ = self.state.timers.set(key, at);
-                        Exit::Serve
-                    }
-                    None => Exit::Serve,
+                let state = &mut *self.state;
+                let Some(conn) = state.conns.get_mut(key) else { return Exit::Serve };
+                let (at, reason) = due(self.config, conn);
+                if at <= now {
+                    return self.close(key, reason, now);
                 }
+                // A turn cut short, or a deadline that activity moved
+                // later: a turn reading until `EAGAIN` (at most two reads
+                // that find nothing, once per deadline), and the timer set
+                // again after it.
+                let all = Ready { readable: true, writable: true, unsure: true };
+                let result = conn.run(true, true, all, &mut state.buffers, &mut state.pipes, now);
+                self.after_turn(key, Some(result), now)
             }
         }
     }
@@ -426,34 +374,35 @@ impl<'a> Relay<'a> {
         // Errors are logged even when quiet; ordinary ends are not.
         let error = matches!(reason, Reason::Failed(Failure::Connect(_)) | Reason::ConnectTimeout);
         if error || !self.config.quiet {
-            let mut line = Line::new();
-            line.addr(&conn.peer)
-                .text(b": closed after ")
-                .secs(now.saturating_duration_since(conn.opened))
-                .text(b", ")
-                .num(out)
-                .text(b" B from the client, ")
-                .num(back)
-                .text(b" B from the upstream: ");
-            match reason {
-                Reason::Eof => line.text(b"eof"),
+            // The reason: a template of its own, and its values.
+            let (why, a, b): (&[u8], _, _) = match reason {
+                Reason::Eof => (b"eof", Arg::Text(b""), Arg::Text(b"")),
                 Reason::Failed(Failure::Connect(errno)) => {
-                    line.text(b"upstream ").addr(&self.config.upstream).text(b" unreachable: ").errno(errno)
+                    (b"upstream % unreachable: %", Arg::Addr(&self.config.upstream), Arg::Errno(errno))
                 }
-                Reason::Failed(Failure::Transfer { outbound, errno }) => {
-                    line.text(match errno {
-                        Errno::ECONNRESET | Errno::EPIPE => b"reset",
-                        _ => b"error",
-                    });
-                    line.text(if outbound { b" (client to upstream: " } else { b" (upstream to client: " });
-                    line.errno(errno).text(b")")
-                }
-                Reason::ConnectTimeout => line.text(b"connect timeout"),
-                Reason::IdleTimeout => line.text(b"idle timeout"),
-                Reason::FinTimeout => line.text(b"half-closed timeout"),
-                Reason::Shutdown => line.text(b"cut by the shutdown"),
+                Reason::Failed(Failure::Transfer { outbound, errno }) => (
+                    match errno {
+                        Errno::ECONNRESET | Errno::EPIPE => b"reset (%: %)",
+                        _ => b"error (%: %)",
+                    },
+                    Arg::Text(if outbound { b"client to upstream" } else { b"upstream to client" }),
+                    Arg::Errno(errno),
+                ),
+                Reason::ConnectTimeout => (b"connect timeout", Arg::Text(b""), Arg::Text(b"")),
+                Reason::IdleTimeout => (b"idle timeout", Arg::Text(b""), Arg::Text(b"")),
+                Reason::FinTimeout => (b"half-closed timeout", Arg::Text(b""), Arg::Text(b"")),
+                Reason::Shutdown => (b"cut by the shutdown", Arg::Text(b""), Arg::Text(b"")),
             };
-            line.log();
+            log(
+                b"%: closed after %, % B from the client, % B from the upstream: %",
+                &[
+                    Arg::Addr(&conn.peer),
+                    Arg::Secs(now.saturating_duration_since(conn.opened)),
+                    Arg::Num(out),
+                    Arg::Num(back),
+                    Arg::Template(why, &[a, b]),
+                ],
+            );
         }
         conn.close(&mut state.pipes, &mut state.buffers);
         if self.draining {
@@ -462,7 +411,7 @@ impl<'a> Relay<'a> {
             }
         } else if !self.accepting && !state.timers.contains(RESUME_ACCEPT) {
             if let Err(errno) = self.resume_accepting() {
-                Line::new().text(b"epoll_ctl: ").errno(errno).log();
+                log(b"epoll_ctl: %", &[Arg::Errno(errno)]);
             }
         }
         Exit::Serve
@@ -512,16 +461,13 @@ impl<'a> Relay<'a> {
                 // backlog, then pause.
                 Err(errno @ (Errno::EMFILE | Errno::ENFILE)) => {
                     let shed = self.shed_one();
-                    Line::new()
-                        .text(b"accept: ")
-                        .errno(errno)
-                        .text(if shed { b": refused a connection, pausing" } else { b": pausing" })
-                        .log();
+                    let what: &[u8] = if shed { b"refused a connection, " } else { b"" };
+                    log(b"accept: %: %pausing", &[Arg::Errno(errno), Arg::Text(what)]);
                     self.stop_accepting(Some(ACCEPT_PAUSE), now);
                     return Exit::Serve;
                 }
                 Err(errno) => {
-                    Line::new().text(b"accept: ").errno(errno).text(b": pausing").log();
+                    log(b"accept: %: pausing", &[Arg::Errno(errno)]);
                     self.stop_accepting(Some(ACCEPT_PAUSE), now);
                     return Exit::Serve;
                 }
@@ -547,10 +493,7 @@ impl<'a> Relay<'a> {
         let upstream = &self.config.upstream;
         let socket = match tcp_socket(upstream) {
             Ok(socket) => socket,
-            Err(errno) => {
-                Line::new().addr(&peer).text(b": local error: socket: ").errno(errno).log();
-                return; // `client` is closed here
-            }
+            Err(errno) => return local_error(&peer, b"socket", errno), // closes `client`
         };
         tune(&client);
         tune(&socket);
@@ -560,13 +503,7 @@ impl<'a> Relay<'a> {
             sys::connect(&socket, upstream).or_else(|e| if e == Errno::EINPROGRESS { Ok(()) } else { Err(e) })
         {
             state.stats.failed += 1;
-            Line::new()
-                .addr(&peer)
-                .text(b": upstream ")
-                .addr(upstream)
-                .text(b" unreachable: ")
-                .errno(errno)
-                .log();
+            log(b"%: upstream % unreachable: %", &[Arg::Addr(&peer), Arg::Addr(upstream), Arg::Errno(errno)]);
             return;
         }
         let Some(key) = state.conns.vacant_key() else { return };
@@ -580,18 +517,15 @@ impl<'a> Relay<'a> {
             .register(&client, token(0), interest, Mode::Edge)
             .and_then(|()| self.poller.register(&socket, token(1), interest, Mode::Edge));
         if let Err(errno) = registered {
-            Line::new().addr(&peer).text(b": local error: epoll_ctl: ").errno(errno).log();
-            return;
+            return local_error(&peer, b"epoll_ctl", errno);
         }
         if !self.config.quiet {
-            Line::new().addr(&peer).text(b": accepted").log();
+            log(b"%: accepted", &[Arg::Addr(&peer)]);
         }
         let conn = Conn::new(client, socket, peer, generation, now);
-        let deadline = due(self.config, &conn);
+        let (deadline, _) = due(self.config, &conn);
         if state.conns.insert(conn).is_ok() {
-            if let Some((at, _)) = deadline {
-                let _ = state.timers.set(key, at);
-            }
+            let _ = state.timers.set(key, deadline);
         }
     }
 
@@ -610,7 +544,7 @@ impl<'a> Relay<'a> {
             }
             let name: &[u8] = if signo == sys::SIGINT { b"SIGINT" } else { b"SIGTERM" };
             if self.draining {
-                Line::new().text(name).text(b" again: closing every connection now").log();
+                log(b"% again: closing every connection now", &[Arg::Text(name)]);
                 return self.cut_all(now);
             }
             return self.drain(name, now);
@@ -626,22 +560,12 @@ impl<'a> Relay<'a> {
         self.listener = None;
         let _ = self.state.timers.cancel(RESUME_ACCEPT);
         let open = self.state.conns.len();
-        Line::new()
-            .text(name)
-            .text(b": stopped accepting, draining ")
-            .num(open as u64)
-            .text(b" connections")
-            .log();
+        log(b"%: stopped accepting, draining % connections", &[Arg::Text(name), Arg::Num(open as u64)]);
         if open == 0 {
             return self.exit(now);
         }
-        match self.config.drain_timeout {
-            Some(timeout) => {
-                let _ = self.state.timers.set(DRAIN_END, now.saturating_add(timeout));
-                Exit::Serve
-            }
-            None => self.cut_all(now),
-        }
+        let _ = self.state.timers.set(DRAIN_END, now.saturating_add(self.config.drain_timeout));
+        Exit::Serve
     }
 
     /// Closes every open connection (the drain is over); exits 1.
@@ -663,23 +587,18 @@ impl<'a> Relay<'a> {
 
     fn log_counters(&self, what: &[u8]) {
         let stats = &self.state.stats;
-        Line::new()
-            .text(what)
-            .text(b": ")
-            .num(self.state.conns.len() as u64)
-            .text(b" open, ")
-            .num(stats.accepted)
-            .text(b" accepted, ")
-            .num(stats.shed)
-            .text(b" shed, ")
-            .num(stats.failed)
-            .text(b" upstream failures, ")
-            .num(stats.timeouts)
-            .text(b" timeouts, ")
-            .num(stats.bytes)
-            .text(b" bytes, ")
-            .num(line::dropped() as u64)
-            .text(b" log lines dropped")
-            .log();
+        log(
+            b"%: % open, % accepted, % shed, % upstream failures, % timeouts, % bytes, % log lines dropped",
+            &[
+                Arg::Text(what),
+                Arg::Num(self.state.conns.len() as u64),
+                Arg::Num(stats.accepted),
+                Arg::Num(stats.shed),
+                Arg::Num(stats.failed),
+                Arg::Num(stats.timeouts),
+                Arg::Num(stats.bytes),
+                Arg::Num(line::dropped() as u64),
+            ],
+        );
     }
 }

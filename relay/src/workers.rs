@@ -27,7 +27,7 @@ use bareio::fd::OwnedFd;
 use bareio::sys::{self, Fork, SigSet, SigmaskHow, SignalfdFlags, SockOpt, WaitFlags, WaitStatus};
 use bareio::Errno;
 
-use crate::line::Line;
+use crate::line::{log, Arg};
 use crate::{relay, Config};
 
 /// The signal by which the supervisor tells a worker that SIGTERM or
@@ -53,7 +53,7 @@ pub fn run(config: &mut Config) -> i32 {
         Ok(Role::Worker) => relay::run(config),
         Ok(Role::Done(status)) => status,
         Err((what, errno)) => {
-            Line::new().text(what).text(b": ").errno(errno).log();
+            log(b"%: %", &[Arg::Text(what), Arg::Errno(errno)]);
             1
         }
     }
@@ -108,34 +108,34 @@ fn supervise(config: &mut Config, count: usize) -> Result<Role, (&'static [u8], 
         // SIGCHLD: reap every worker that ended (several may share one).
         while let Ok(Some((child, ended))) = sys::wait4(-1, WaitFlags::NOHANG) {
             let Some(slot) = pids.iter_mut().find(|pid| **pid == child) else { continue };
-            let mut line = Line::new();
-            line.text(b"worker ").num(child as u64);
             let code = match ended {
                 WaitStatus::Exited(code) => {
-                    line.text(b" exited with status ").num(code as u64);
+                    log(b"worker % exited with status %", &[Arg::Num(child as u64), Arg::Num(code as u64)]);
                     code
                 }
-                WaitStatus::Signaled { signal, .. } => {
-                    line.text(b" killed by signal ").num(signal as u64);
-                    if !draining {
-                        line.text(b", restarting").log();
-                        match start_worker(supervisor) {
-                            Ok(Some(pid)) => *slot = pid,
-                            Ok(None) => return Ok(Role::Worker),
-                            Err(errno) => {
-                                Line::new().text(b"fork: ").errno(errno).log();
-                                *slot = 0;
-                                alive -= 1;
-                                status = 1;
-                            }
+                WaitStatus::Signaled { signal, .. } if !draining => {
+                    log(
+                        b"worker % killed by signal %, restarting",
+                        &[Arg::Num(child as u64), Arg::Num(signal as u64)],
+                    );
+                    match start_worker(supervisor) {
+                        Ok(Some(pid)) => *slot = pid,
+                        Ok(None) => return Ok(Role::Worker),
+                        Err(errno) => {
+                            log(b"fork: %", &[Arg::Errno(errno)]);
+                            *slot = 0;
+                            alive -= 1;
+                            status = 1;
                         }
-                        continue;
                     }
+                    continue;
+                }
+                WaitStatus::Signaled { signal, .. } => {
+                    log(b"worker % killed by signal %", &[Arg::Num(child as u64), Arg::Num(signal as u64)]);
                     1
                 }
                 _ => continue, // stopped or continued: not an end
             };
-            line.log();
             *slot = 0;
             alive -= 1;
             status = status.max(code);

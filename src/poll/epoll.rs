@@ -57,6 +57,7 @@ fn mode_flags(mode: Mode) -> EpollFlags {
         Mode::Level => EpollFlags::empty(),
         Mode::Edge => EpollFlags::ET,
         Mode::Oneshot => EpollFlags::ONESHOT,
+        Mode::EdgeOneshot => EpollFlags::ET.union(EpollFlags::ONESHOT),
     }
 }
 

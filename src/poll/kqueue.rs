@@ -22,7 +22,8 @@
 //! Each fd is one or two kernel events: `EVFILT_READ` (for
 //! [`Interest::READABLE`] or [`Interest::READ_HANGUP`]) and
 //! `EVFILT_WRITE`, both with the token as `udata`. [`Mode::Level`] is no
-//! flag, [`Mode::Edge`] `EV_CLEAR`, [`Mode::Oneshot`] `EV_DISPATCH` (the
+//! flag, [`Mode::Edge`] `EV_CLEAR`, [`Mode::EdgeOneshot`] both,
+//! [`Mode::Oneshot`] `EV_DISPATCH` (the
 //! event is disabled after delivery but stays registered, as with
 //! `EPOLLONESHOT`, so `modify` re-arms it and `deregister` finds it;
 //! `EV_ONESHOT` would delete it). [`Interest::PRIORITY`] has no filter here
@@ -136,6 +137,7 @@ fn mode_flags(mode: Mode) -> u16 {
         Mode::Level => 0,
         Mode::Edge => libc::EV_CLEAR,
         Mode::Oneshot => libc::EV_DISPATCH,
+        Mode::EdgeOneshot => libc::EV_CLEAR | libc::EV_DISPATCH,
     }
 }
 

@@ -105,6 +105,30 @@ const _: () = {
 
 flags! {
     /// What readiness to be told about.
+    ///
+    /// A set: combine with `|` or [`add`](Self::add), take away with `-`
+    /// or [`remove`](Self::remove) (in place), test with
+    /// [`contains`](Self::contains), [`intersects`](Self::intersects) and
+    /// [`is_empty`](Self::is_empty); `&` intersects, `!` complements
+    /// within the named interests, [`all`](Self::all) is every one. (mio's
+    /// `Interest::remove` returns `Option<Interest>`, `None` for an empty
+    /// result; here the set may become empty, and registering an empty one
+    /// is `EINVAL`.)
+    ///
+    /// ```
+    /// use bareio::poll::Interest;
+    ///
+    /// let mut interest = Interest::READABLE.add(Interest::WRITABLE);
+    /// assert_eq!(interest, Interest::BOTH);
+    /// interest.remove(Interest::WRITABLE); // e.g. nothing left to write
+    /// assert_eq!(interest, Interest::READABLE);
+    /// assert_eq!(Interest::BOTH - Interest::READABLE, Interest::WRITABLE);
+    /// assert_eq!(Interest::BOTH & Interest::WRITABLE, Interest::WRITABLE);
+    /// assert!((!Interest::all()).is_empty());
+    /// assert!((!Interest::READABLE).contains(Interest::WRITABLE | Interest::PRIORITY));
+    /// interest.insert(Interest::READ_HANGUP);
+    /// assert!(interest.contains(Interest::READABLE) && interest.intersects(Interest::READ_HANGUP));
+    /// ```
     pub struct Interest: u32 {
         /// Readable (`EPOLLIN`; kqueue: `EVFILT_READ`): data, end of file,
         /// or a pending connection.
@@ -123,6 +147,11 @@ flags! {
 impl Interest {
     /// Readable and writable.
     pub const BOTH: Self = Self::READABLE.union(Self::WRITABLE);
+
+    /// `self` and `other` (mio's name for `|`, usable in a `const`).
+    pub const fn add(self, other: Self) -> Self {
+        self.union(other)
+    }
 }
 
 /// When an fd's readiness is reported.
@@ -138,6 +167,13 @@ pub enum Mode {
     /// [`Poller::modify`] (`EPOLLONESHOT`; kqueue: `EV_DISPATCH`, per
     /// filter).
     Oneshot,
+    /// Edge-triggered and one-shot (`EPOLLET | EPOLLONESHOT`; kqueue:
+    /// `EV_CLEAR | EV_DISPATCH`): one event per arm, then disabled until
+    /// [`Poller::modify`] re-arms it, like [`Oneshot`](Self::Oneshot);
+    /// re-arming reports readiness already there at that moment (epoll's
+    /// `MOD` and kqueue's re-add both check it). For threads sharing one
+    /// poller, where each event must go to one of them.
+    EdgeOneshot,
 }
 
 /// One readiness event: the token the fd was registered with, and what
@@ -260,14 +296,95 @@ impl<const N: usize> Events<N> {
         self.woken
     }
 
-    /// The events of the last wait.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Event> + '_ {
-        self.buf[..self.len].iter().map(backend::to_event)
+    /// The events of the last wait (also `for event in &events`).
+    pub fn iter(&self) -> EventsIter<'_> {
+        EventsIter { inner: self.buf[..self.len].iter() }
     }
 
-    fn clear(&mut self) {
+    /// Empties the buffer and forgets the wakeup, as each wait does before
+    /// it fills it (so events handled already are not seen twice when an
+    /// event loop passes the buffer around).
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// use bareio::poll::{Events, Poller};
+    ///
+    /// let poller = Poller::new()?;
+    /// let mut events = Events::<4>::new();
+    /// poller.wake()?;
+    /// poller.wait(&mut events, None)?;
+    /// assert!(events.is_woken());
+    /// events.clear();
+    /// assert!(!events.is_woken() && events.is_empty());
+    /// # }
+    /// # Ok::<(), bareio::Errno>(())
+    /// ```
+    pub fn clear(&mut self) {
         self.len = 0;
         self.woken = false;
+    }
+}
+
+/// `for event in &events`: the events of the last wait, as
+/// [`Events::iter`].
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use bareio::poll::{Events, Interest, Mode, Poller};
+/// use bareio::sys::{pipe2, write, PipeFlags};
+///
+/// let poller = Poller::new()?;
+/// let (r, w) = pipe2(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC)?;
+/// poller.register(&r, 3, Interest::READABLE, Mode::Edge)?;
+/// write(&w, b"!")?;
+/// let mut events = Events::<8>::new();
+/// poller.wait(&mut events, None)?;
+/// for event in &events {
+///     assert_eq!((event.token(), event.is_readable()), (3, true));
+/// }
+/// # }
+/// # Ok::<(), bareio::Errno>(())
+/// ```
+impl<'a, const N: usize> IntoIterator for &'a Events<N> {
+    type Item = Event;
+    type IntoIter = EventsIter<'a>;
+
+    fn into_iter(self) -> EventsIter<'a> {
+        self.iter()
+    }
+}
+
+/// The iterator of [`Events::iter`] and `&Events`.
+#[derive(Clone)]
+pub struct EventsIter<'a> {
+    inner: core::slice::Iter<'a, RawEvent>,
+}
+
+impl Iterator for EventsIter<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        self.inner.next().map(backend::to_event)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for EventsIter<'_> {
+    fn next_back(&mut self) -> Option<Event> {
+        self.inner.next_back().map(backend::to_event)
+    }
+}
+
+impl ExactSizeIterator for EventsIter<'_> {}
+
+impl core::iter::FusedIterator for EventsIter<'_> {}
+
+impl core::fmt::Debug for EventsIter<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
     }
 }
 
@@ -279,15 +396,7 @@ impl<const N: usize> Default for Events<N> {
 
 impl<const N: usize> core::fmt::Debug for Events<N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Events").field("woken", &self.woken).field("events", &Iter(self)).finish()
-    }
-}
-
-struct Iter<'a, const N: usize>(&'a Events<N>);
-
-impl<const N: usize> core::fmt::Debug for Iter<'_, N> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list().entries(self.0.iter()).finish()
+        f.debug_struct("Events").field("woken", &self.woken).field("events", &self.iter()).finish()
     }
 }
 

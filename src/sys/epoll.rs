@@ -2,9 +2,9 @@
 
 use core::mem::{align_of, size_of};
 
-use super::{fd_arg, int_arg, ret_fd};
+use super::{fd_arg, int_arg, new_fd};
 use crate::arch::current as abi;
-use crate::fd::{AsFd, FromRawFd, OwnedFd};
+use crate::fd::{AsFd, OwnedFd};
 use crate::sys::SigSet;
 use crate::Errno;
 
@@ -84,7 +84,7 @@ impl core::fmt::Debug for EpollEvent {
 
 /// The kernel's `struct __kernel_timespec`: 64-bit seconds and nanoseconds
 /// on every architecture (as `epoll_pwait2` takes it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[repr(C)]
 pub struct Timespec {
     /// Seconds.
@@ -95,10 +95,9 @@ pub struct Timespec {
 
 /// Creates an epoll instance.
 pub fn epoll_create1(flags: EpollCreateFlags) -> Result<OwnedFd, Errno> {
-    // SAFETY: epoll_create1 takes an integer and touches no memory.
-    let fd = Errno::from_ret(unsafe { syscall!(SYS_EPOLL_CREATE1, flags.bits() as usize) })?;
-    // SAFETY: on success the fd is new and owned by nobody else.
-    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+    // SAFETY: epoll_create1 takes an integer and touches no memory; on
+    // success it returns a new fd.
+    unsafe { new_fd(syscall!(SYS_EPOLL_CREATE1, flags.bits() as usize)) }
 }
 
 const EPOLL_CTL_ADD: i32 = 1;

@@ -1,8 +1,8 @@
 //! `eventfd2`: a kernel counter usable as a wakeup.
 
-use super::ret_fd;
+use super::new_fd;
 use crate::arch::current as abi;
-use crate::fd::{FromRawFd, OwnedFd};
+use crate::fd::OwnedFd;
 use crate::Errno;
 
 flags! {
@@ -23,8 +23,7 @@ flags! {
 /// [`crate::sys::write`]): a write adds, a read returns and resets the
 /// counter (or decrements it by one with [`EventfdFlags::SEMAPHORE`]).
 pub fn eventfd(initval: u32, flags: EventfdFlags) -> Result<OwnedFd, Errno> {
-    // SAFETY: eventfd2 takes two integers and touches no memory.
-    let fd = Errno::from_ret(unsafe { syscall!(SYS_EVENTFD2, initval as usize, flags.bits() as usize) })?;
-    // SAFETY: on success the fd is new and owned by nobody else.
-    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+    // SAFETY: eventfd2 takes two integers and touches no memory; on
+    // success it returns a new fd.
+    unsafe { new_fd(syscall!(SYS_EVENTFD2, initval as usize, flags.bits() as usize)) }
 }

@@ -1,11 +1,11 @@
-//! `read`, `write`, `readv`, `writev`, `close` and `fcntl`.
+//! `read`, `write`, `readv`, `writev`, `close`, `fcntl`, `dup` and `dup3`.
 
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 
-use super::{fd_arg, int_arg};
+use super::{fd_arg, int_arg, new_fd};
 use crate::arch::current as abi;
-use crate::fd::{AsFd, IntoRawFd, OwnedFd};
+use crate::fd::{AsFd, AsRawFd, IntoRawFd, OwnedFd};
 use crate::Errno;
 
 /// Reads into `buf`; `Ok(0)` is end of file (or an empty `buf`).
@@ -70,6 +70,10 @@ flags! {
         /// `O_CLOEXEC` (for [`open`](super::open); `fcntl_getfl` never
         /// reports it: it is a descriptor flag, [`FdFlags::CLOEXEC`]).
         const CLOEXEC = abi::O_CLOEXEC;
+        /// `O_LARGEFILE`: offsets past 2 GiB. [`open`](super::open) always
+        /// sets it (on the 64-bit ABIs the kernel does), so
+        /// [`fcntl_getfl`] reports it for files it opened.
+        const LARGEFILE = abi::O_LARGEFILE;
     }
 }
 
@@ -87,6 +91,7 @@ pub(crate) mod fcntl_cmd {
     pub const F_SETFD: i32 = 2;
     pub const F_GETFL: i32 = 3;
     pub const F_SETFL: i32 = 4;
+    pub const F_DUPFD_CLOEXEC: i32 = 1030;
     pub const F_SETPIPE_SZ: i32 = 1031;
     pub const F_GETPIPE_SZ: i32 = 1032;
 }
@@ -131,6 +136,75 @@ pub fn set_nonblocking(fd: impl AsFd, nonblocking: bool) -> Result<(), Errno> {
         return Ok(());
     }
     fcntl_setfl(fd, wanted)
+}
+
+/// A new fd for the open file of `fd` (`dup`: the lowest free number),
+/// **without** close-on-exec; [`fcntl_dupfd_cloexec`] sets it. Both share
+/// the file position and status flags (`O_NONBLOCK`: setting it on one
+/// sets it on the other).
+pub fn dup(fd: impl AsFd) -> Result<OwnedFd, Errno> {
+    let fd = fd.as_fd();
+    // SAFETY: dup takes an integer and touches no memory; on success it
+    // returns a new fd.
+    unsafe { new_fd(syscall!(SYS_DUP, fd_arg(fd))) }
+}
+
+/// `fcntl(F_DUPFD_CLOEXEC)`: a close-on-exec duplicate of `fd`, at the
+/// lowest free number that is at least `min` (`EINVAL` if `min` is
+/// negative or above the open-file limit).
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use bareio::fd::AsRawFd;
+/// use bareio::sys::{fcntl_dupfd_cloexec, fcntl_getfd, pipe2, FdFlags, PipeFlags};
+///
+/// let (reader, _writer) = pipe2(PipeFlags::empty())?;
+/// let copy = fcntl_dupfd_cloexec(&reader, 100)?;
+/// assert!(copy.as_raw_fd() >= 100);
+/// assert!(fcntl_getfd(&copy)?.contains(FdFlags::CLOEXEC));
+/// # }
+/// # Ok::<(), bareio::Errno>(())
+/// ```
+pub fn fcntl_dupfd_cloexec(fd: impl AsFd, min: i32) -> Result<OwnedFd, Errno> {
+    let fd = fd.as_fd();
+    // SAFETY: F_DUPFD_CLOEXEC takes an integer and touches no memory; on
+    // success it returns a new fd.
+    unsafe { new_fd(syscall!(SYS_FCNTL, fd_arg(fd), int_arg(fcntl_cmd::F_DUPFD_CLOEXEC), int_arg(min))) }
+}
+
+flags! {
+    /// Flags of [`dup3`].
+    pub struct DupFlags: u32 {
+        /// `O_CLOEXEC` on the new fd.
+        const CLOEXEC = abi::O_CLOEXEC;
+    }
+}
+
+/// Makes `new`'s number refer to the open file of `old` (`dup3`): the
+/// file `new` had is closed (errors ignored, as the kernel does), and
+/// `new` keeps owning the number. `EINVAL` if both are the same number.
+///
+/// ```
+/// # #[cfg(target_os = "linux")] {
+/// use bareio::sys::{dup3, pipe2, read, write, DupFlags, PipeFlags};
+///
+/// let (reader, writer) = pipe2(PipeFlags::CLOEXEC)?;
+/// let (mut other, _w) = pipe2(PipeFlags::CLOEXEC)?;
+/// dup3(&reader, &mut other, DupFlags::CLOEXEC)?; // `other` now reads `reader`'s pipe
+/// write(&writer, b"x")?;
+/// assert_eq!(read(&other, &mut [0u8; 1])?, 1);
+/// # }
+/// # Ok::<(), bareio::Errno>(())
+/// ```
+pub fn dup3(old: impl AsFd, new: &mut OwnedFd, flags: DupFlags) -> Result<(), Errno> {
+    let old = old.as_fd();
+    // SAFETY: dup3 takes integers and touches no memory; the number it
+    // reuses is `new`'s, owned by `new` before and after (the kernel closes
+    // the file it referred to).
+    Errno::from_ret(unsafe {
+        syscall!(SYS_DUP3, fd_arg(old), int_arg(new.as_raw_fd()), flags.bits() as usize)
+    })
+    .map(drop)
 }
 
 /// One buffer of a vectored write: the kernel's `struct iovec`, borrowing

@@ -10,15 +10,17 @@
 //!
 //! | module | syscalls |
 //! |---|---|
-//! | [`io`] | `read`, `write`, `readv`, `writev`, `close`, `fcntl` |
-//! | [`fs`] | `openat` |
+//! | [`io`] | `read`, `write`, `readv`, `writev`, `close`, `fcntl` (`F_DUPFD_CLOEXEC` …), `dup`, `dup3` |
+//! | [`fs`] | `openat`, `pread64`, `pwrite64`, `ftruncate64` (64-bit offsets on every ABI) |
+//! | [`mem`] | `mmap` (`mmap2` on 32-bit) of anonymous memory |
 //! | [`pipe`] | `pipe2`, `splice`, `F_{GET,SET}PIPE_SZ` |
 //! | [`eventfd`](mod@self::eventfd) | `eventfd2` |
 //! | [`epoll`] | `epoll_create1`, `epoll_ctl`, `epoll_pwait`, `epoll_pwait2` |
-//! | [`net`] | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `setsockopt`, `getsockopt`, `shutdown`, `sendmsg`, `recvmsg` |
+//! | [`net`] | `socket`, `socketpair`, `bind`, `listen`, `connect`, `accept4`, `getsockname`, `getpeername`, `shutdown`, `sendmsg`, `recvmsg`, `sendto`, `recvfrom`; IP and unix-domain addresses ([`net::addr`]); `setsockopt`/`getsockopt` with integers, `SO_LINGER`, `SO_RCVTIMEO`/`SO_SNDTIMEO`, `IP_ADD_MEMBERSHIP` ([`net::sockopt`]); control messages and `SCM_RIGHTS` fd passing ([`net::cmsg`]); `sendmmsg`, `recvmmsg` ([`net::mmsg`]) |
 //! | [`process`] | `getpid`, `getppid`, `kill`, `exit_group`, `prlimit64`, `clone` ([`fork`]), `wait4`, `prctl(PR_SET_PDEATHSIG)`, `sched_getaffinity` |
 //! | [`signal`] | `SigSet`, `rt_sigprocmask`, `signalfd4` |
 //! | [`time`] | `clock_gettime` (`clock_gettime64` on 32-bit) |
+//! | [`timerfd`](mod@self::timerfd) | `timerfd_create`, `timerfd_settime`, `timerfd_gettime` (the time64 ones on 32-bit) |
 //! | [`seccomp`] | `prctl(PR_SET_NO_NEW_PRIVS)`, `seccomp`, the user-notification `ioctl`s (not re-exported flat: `sys::seccomp::…`) |
 //!
 //! Everything is also re-exported here, flat: `bareio::sys::read`.
@@ -56,12 +58,14 @@ pub mod epoll;
 pub mod eventfd;
 pub mod fs;
 pub mod io;
+pub mod mem;
 pub mod net;
 pub mod pipe;
 pub mod process;
 pub mod seccomp;
 pub mod signal;
 pub mod time;
+pub mod timerfd;
 
 #[cfg(test)]
 mod layout_tests;
@@ -70,13 +74,17 @@ pub use self::epoll::*;
 pub use self::eventfd::*;
 pub use self::fs::*;
 pub use self::io::*;
+pub use self::mem::*;
 pub use self::net::*;
 pub use self::pipe::*;
 pub use self::process::*;
 pub use self::signal::*;
 pub use self::time::*;
+pub use self::timerfd::*;
 
-use crate::fd::{AsRawFd, BorrowedFd, RawFd};
+use crate::arch::SyscallArgs;
+use crate::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use crate::Errno;
 
 /// A file descriptor as a syscall argument: sign-extended, as the kernel
 /// expects an `int` in a register.
@@ -97,6 +105,62 @@ const fn int_arg(value: i32) -> usize {
 fn ret_fd(ret: usize) -> RawFd {
     // File descriptors are non-negative `int`s: the cast is lossless.
     ret as RawFd
+}
+
+/// The result of a syscall that returns a new file descriptor
+/// (`socket`, `accept4`, `eventfd2`, `dup`, …), owned.
+///
+/// # Safety
+///
+/// `ret` is the raw return value of a syscall that, on success, returns a
+/// file descriptor it has just created and that nobody else owns.
+#[inline(always)]
+unsafe fn new_fd(ret: usize) -> Result<OwnedFd, Errno> {
+    let fd = Errno::from_ret(ret)?;
+    // SAFETY: on success the fd is new and owned by nobody else (the
+    // caller's contract).
+    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+}
+
+/// The two new file descriptors of a syscall that writes them into an
+/// `int[2]` (`pipe2`, `socketpair`), owned: `call` makes the syscall with
+/// the array's address and returns its raw result.
+///
+/// # Safety
+///
+/// `call` makes a syscall that, on success, has written into the array two
+/// file descriptors it has just created and that nobody else owns.
+#[inline(always)]
+unsafe fn new_fd_pair(call: impl FnOnce(usize) -> usize) -> Result<(OwnedFd, OwnedFd), Errno> {
+    let mut fds = [-1i32; 2];
+    Errno::from_ret(call(fds.as_mut_ptr() as usize))?;
+    // SAFETY: on success both fds are new and owned by nobody else (the
+    // caller's contract).
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Issues syscall `nr` (a table value) with `args`, as laid out by
+/// [`U64Arg::place`](crate::arch::U64Arg::place): the arity is the
+/// layout's, a constant once inlined.
+///
+/// # Safety
+///
+/// As for the `syscall!` it expands to: `nr` and the arguments must form
+/// a system call that is sound for the caller.
+#[inline(always)]
+unsafe fn syscall_args(nr: usize, args: SyscallArgs) -> usize {
+    use crate::arch::current::{syscall3, syscall4, syscall5, syscall6};
+    let a = args.regs;
+    // SAFETY: the caller's contract; only the first `len` arguments are
+    // passed, as the layout says.
+    unsafe {
+        match args.len {
+            0..=3 => syscall3(nr, a[0], a[1], a[2]),
+            4 => syscall4(nr, a[0], a[1], a[2], a[3]),
+            5 => syscall5(nr, a[0], a[1], a[2], a[3], a[4]),
+            _ => syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]),
+        }
+    }
 }
 
 #[cfg(not(feature = "std"))]

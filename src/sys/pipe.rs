@@ -1,9 +1,9 @@
 //! `pipe2`, `splice` and the pipe-size `fcntl`s.
 
-use super::fd_arg;
 use super::io::{fcntl_cmd, fcntl_int};
+use super::{fd_arg, new_fd_pair};
 use crate::arch::current as abi;
-use crate::fd::{AsFd, FromRawFd, OwnedFd};
+use crate::fd::{AsFd, OwnedFd};
 use crate::Errno;
 
 flags! {
@@ -30,11 +30,8 @@ flags! {
 
 /// Creates a pipe: `(read end, write end)`.
 pub fn pipe2(flags: PipeFlags) -> Result<(OwnedFd, OwnedFd), Errno> {
-    let mut fds = [-1i32; 2];
-    // SAFETY: the kernel writes two `int`s into `fds`.
-    Errno::from_ret(unsafe { syscall!(SYS_PIPE2, fds.as_mut_ptr() as usize, flags.bits() as usize) })?;
-    // SAFETY: on success both fds are new and owned by nobody else.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    // SAFETY: the kernel writes two new fds into the array.
+    unsafe { new_fd_pair(|fds| syscall!(SYS_PIPE2, fds, flags.bits() as usize)) }
 }
 
 /// Moves up to `len` bytes from `fd_in` to `fd_out`, one of which must be

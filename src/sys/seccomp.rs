@@ -54,9 +54,9 @@
 
 use core::mem::size_of;
 
-use super::{fd_arg, ret_fd};
+use super::{fd_arg, new_fd};
 use crate::arch::current as abi;
-use crate::fd::{AsFd, FromRawFd, OwnedFd};
+use crate::fd::{AsFd, OwnedFd};
 use crate::Errno;
 
 /// This architecture's `AUDIT_ARCH_*` value: what `seccomp_data.arch`
@@ -246,17 +246,19 @@ struct SockFprog {
     filter: *const SockFilter,
 }
 
-/// `seccomp(SECCOMP_SET_MODE_FILTER, flags, program)`.
-fn install(program: &[SockFilter], flags: usize) -> Result<usize, Errno> {
+/// `program` as a `sock_fprog`; `EINVAL` for an empty or too long one.
+fn fprog(program: &[SockFilter]) -> Result<SockFprog, Errno> {
     if program.is_empty() || program.len() > MAX_INSTRUCTIONS {
         return Err(Errno::EINVAL);
     }
-    let prog = SockFprog { len: program.len() as u16, filter: program.as_ptr() };
-    // SAFETY: `prog` points at `program`, which the kernel copies during
-    // the call (it keeps no pointer into it).
-    Errno::from_ret(unsafe {
-        syscall!(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, &prog as *const SockFprog as usize)
-    })
+    Ok(SockFprog { len: program.len() as u16, filter: program.as_ptr() })
+}
+
+/// `seccomp(SECCOMP_SET_MODE_FILTER, flags, prog)`: the raw result.
+fn install(prog: &SockFprog, flags: usize) -> usize {
+    // SAFETY: `prog` points at a program the kernel copies during the call
+    // (it keeps no pointer into it).
+    unsafe { syscall!(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, prog as *const SockFprog as usize) }
 }
 
 /// Installs `program` on the calling thread (and what it starts later).
@@ -265,7 +267,7 @@ fn install(program: &[SockFilter], flags: usize) -> Result<usize, Errno> {
 /// [`MAX_INSTRUCTIONS`], or one the kernel rejects; `ENOSYS` without
 /// seccomp (and under qemu-user, which refuses to install filters).
 pub fn set_filter(program: &[SockFilter]) -> Result<(), Errno> {
-    install(program, 0).map(drop)
+    Errno::from_ret(install(&fprog(program)?, 0)).map(drop)
 }
 
 /// Like [`set_filter`], and returns the listener fd on which the syscalls
@@ -273,9 +275,9 @@ pub fn set_filter(program: &[SockFilter]) -> Result<(), Errno> {
 /// (a thread that does not run under this filter): [`receive_notification`],
 /// then [`respond`]. Linux 5.0+.
 pub fn set_filter_with_listener(program: &[SockFilter]) -> Result<OwnedFd, Errno> {
-    let fd = install(program, SECCOMP_FILTER_FLAG_NEW_LISTENER)?;
-    // SAFETY: on success the kernel returned a new fd that nobody else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+    let prog = fprog(program)?;
+    // SAFETY: with `NEW_LISTENER`, success returns a new fd nobody else owns.
+    unsafe { new_fd(install(&prog, SECCOMP_FILTER_FLAG_NEW_LISTENER)) }
 }
 
 /// Takes the next notified syscall from `listener` (blocks until there is

@@ -11,9 +11,9 @@
 
 use core::mem::size_of;
 
-use super::{fd_arg, int_arg, ret_fd};
+use super::{fd_arg, int_arg, new_fd};
 use crate::arch::current as abi;
-use crate::fd::{AsFd, FromRawFd, OwnedFd};
+use crate::fd::{AsFd, OwnedFd};
 use crate::Errno;
 
 /// The kernel's `sigset_t`: `SIGSET_SIZE` bytes (8, or 16 on mips) as an
@@ -145,18 +145,17 @@ flags! {
 /// delivered the usual way before the fd sees them. Read them with
 /// [`read_signal`].
 pub fn signalfd(mask: &SigSet, flags: SignalfdFlags) -> Result<OwnedFd, Errno> {
-    // SAFETY: the kernel reads `SIGSET_SIZE` bytes from `mask`.
-    let fd = Errno::from_ret(unsafe {
-        syscall!(
+    // SAFETY: the kernel reads `SIGSET_SIZE` bytes from `mask`; with fd -1,
+    // success returns a new fd.
+    unsafe {
+        new_fd(syscall!(
             SYS_SIGNALFD4,
             int_arg(-1),
             mask as *const SigSet as usize,
             abi::SIGSET_SIZE,
             flags.bits() as usize
-        )
-    })?;
-    // SAFETY: on success the fd is new and owned by nobody else.
-    Ok(unsafe { OwnedFd::from_raw_fd(ret_fd(fd)) })
+        ))
+    }
 }
 
 /// Replaces the set of signals an existing signalfd reports.

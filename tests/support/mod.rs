@@ -9,6 +9,14 @@ use bareio::fd::OwnedFd;
 use bareio::sys::{accept4, bind, connect, getsockname, listen, socket, socketpair};
 use bareio::sys::{AddressFamily, SocketFlags, SocketType};
 
+/// Whether the tests run under qemu-user (`scripts/cross-test` sets
+/// `BAREIO_QEMU_USER`), which translates some syscalls imperfectly: the
+/// few checks it cannot pass say so and run on the real kernels of
+/// `scripts/kernel-test` instead.
+pub fn qemu_user() -> bool {
+    std::env::var_os("BAREIO_QEMU_USER").is_some()
+}
+
 /// A connected loopback TCP pair `(client, server)`, both blocking.
 pub fn tcp_pair() -> (OwnedFd, OwnedFd) {
     let listener = socket(AddressFamily::INET, SocketType::STREAM, SocketFlags::CLOEXEC, 0).unwrap();
