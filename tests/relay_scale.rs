@@ -448,6 +448,29 @@ fn a_killed_worker_is_restarted_and_the_other_serves_on() {
     assert_eq!(status.code(), Some(0), "{log:?}");
 }
 
+/// A worker that dies every time it starts is not forked again for ever:
+/// after 5 restarts within a minute the relay stops (the others drain) and
+/// exits 1.
+#[test]
+fn a_worker_dying_again_and_again_stops_the_relay() {
+    let upstream = epoll_echo_upstream();
+    let relay = Relay::start("127.0.0.1:0", upstream, &["--workers", "2"]);
+    let supervisor = relay.child.as_ref().unwrap().id();
+    let mut workers = workers_of(&relay, 2);
+    for round in 0..5 {
+        sys::kill(workers[1] as i32, SIGKILL).unwrap();
+        relay.expect_log(&format!("worker {} killed by signal 9, restarting", workers[1]));
+        relay.expect_log("listening on ");
+        let now = children_of(supervisor);
+        let new = now.iter().copied().find(|w| !workers.contains(w));
+        workers[1] = new.unwrap_or_else(|| panic!("round {round}: no new worker in {now:?}"));
+    }
+    sys::kill(workers[1] as i32, SIGKILL).unwrap();
+    relay.expect_log("5 worker restarts in 60 s: stopping");
+    let (status, log) = relay.stop_with(0);
+    assert_eq!(status.code(), Some(1), "{log:?}");
+}
+
 #[test]
 fn workers_0_starts_one_per_cpu() {
     let cpus = sys::sched_getaffinity(0).unwrap().count();

@@ -10,8 +10,9 @@
 //!
 //! The supervisor waits on a signalfd only:
 //! - a worker killed by a signal (a crash, the OOM killer, `kill -9`) is
-//!   started again, the others serve on; a worker that exits by itself (an
-//!   error) stops the relay: the others drain;
+//!   started again, the others serve on (at most 5 times a minute: past
+//!   that the relay stops); a worker that exits by itself (an error) stops
+//!   the relay: the others drain;
 //! - SIGTERM/SIGINT: each worker drains, a second signal cuts the drain
 //!   short, as in one process: the supervisor passes each on as [`DRAIN`],
 //!   a real-time signal (queued, never merged with a pending one), and
@@ -23,8 +24,11 @@
 //!
 //! Workers die with the supervisor (`PR_SET_PDEATHSIG`).
 
+use core::time::Duration;
+
 use bareio::fd::OwnedFd;
 use bareio::sys::{self, Fork, SigSet, SigmaskHow, SignalfdFlags, SockOpt, WaitFlags, WaitStatus};
+use bareio::time::Instant;
 use bareio::Errno;
 
 use crate::line::{log, Arg};
@@ -48,6 +52,29 @@ pub fn run(config: &mut Config) -> i32 {
             log(b"%: %", &[Arg::Text(what), Arg::Errno(errno)]);
             1
         }
+    }
+}
+
+/// Restarts allowed in a window: a worker that dies at once, every time,
+/// is not forked again for ever (the relay stops instead, status 1).
+const MAX_RESTARTS: u32 = 5;
+const RESTART_WINDOW: Duration = Duration::from_secs(60);
+
+/// The restarts of the current window.
+struct Restarts {
+    since: Instant,
+    count: u32,
+}
+
+impl Restarts {
+    /// Counts a restart; whether it is allowed.
+    fn allow(&mut self) -> bool {
+        let now = Instant::now().unwrap_or(self.since);
+        if now.saturating_duration_since(self.since) > RESTART_WINDOW {
+            (self.since, self.count) = (now, 0);
+        }
+        self.count += 1;
+        self.count <= MAX_RESTARTS
     }
 }
 
@@ -82,6 +109,7 @@ fn supervise(config: &mut Config, count: usize) -> Result<Role, (&'static [u8], 
     }
     let mut draining = false;
     let mut status = 0;
+    let mut restarts = Restarts { since: Instant::now().map_err(|e| (&b"clock"[..], e))?, count: 0 };
     while alive > 0 {
         let signo = match sys::read_signal(&signals) {
             Ok(info) => info.signo as i32,
@@ -105,7 +133,7 @@ fn supervise(config: &mut Config, count: usize) -> Result<Role, (&'static [u8], 
                     log(b"worker % exited with status %", &[Arg::Num(child as u64), Arg::Num(code as u64)]);
                     code
                 }
-                WaitStatus::Signaled { signal, .. } if !draining => {
+                WaitStatus::Signaled { signal, .. } if !draining && restarts.allow() => {
                     log(
                         b"worker % killed by signal %, restarting",
                         &[Arg::Num(child as u64), Arg::Num(signal as u64)],
@@ -124,6 +152,12 @@ fn supervise(config: &mut Config, count: usize) -> Result<Role, (&'static [u8], 
                 }
                 WaitStatus::Signaled { signal, .. } => {
                     log(b"worker % killed by signal %", &[Arg::Num(child as u64), Arg::Num(signal as u64)]);
+                    if !draining {
+                        log(
+                            b"% worker restarts in % s: stopping",
+                            &[Arg::Num(MAX_RESTARTS.into()), Arg::Num(RESTART_WINDOW.as_secs())],
+                        );
+                    }
                     1
                 }
                 _ => continue, // stopped or continued: not an end
