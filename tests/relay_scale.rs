@@ -379,8 +379,9 @@ fn a_sigterm_to_the_process_group_drains_once() {
     echo_once(&mut open, b"still there");
     open.shutdown(Shutdown::Write).unwrap();
     assert_eq!(open.read(&mut [0u8; 1]).unwrap(), 0);
-    let (status, log) = relay.stop_with(0); // signal 0: only wait
-                                            // Status 0: no worker cut its drain short (a second signal would have).
+    // Signal 0: only wait. Status 0: no worker cut its drain short (a
+    // second signal would have).
+    let (status, log) = relay.stop_with(0);
     assert_eq!(status.code(), Some(0), "{log:?}");
     assert!(!log.iter().any(|l| l.contains("again") || l.contains("cut by")), "{log:?}");
     assert_eq!(workers.len(), 2);
