@@ -28,14 +28,7 @@ use bareio::splice::{Stop, Transfer};
 use bareio::sys::seccomp::Response;
 use bareio::sys::*;
 use support::faults::Faults;
-use support::{tcp_pair, unix_pair};
-
-fn write_all(fd: &OwnedFd, mut data: &[u8]) {
-    while !data.is_empty() {
-        let n = write(fd, data).unwrap();
-        data = &data[n..];
-    }
-}
+use support::{tcp_pair, unix_pair, write_all};
 
 /// 2,000 rounds: write a message of 1 to 3,000 bytes, wait for the edge,
 /// read it with one read of 64 KiB (short: everything queued), and check

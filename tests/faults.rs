@@ -26,29 +26,7 @@ use bareio::sys::seccomp::Response;
 use bareio::sys::*;
 use bareio::Errno;
 use support::faults::{isolated, Faults};
-use support::{tcp_pair, unix_pair};
-
-fn pattern(offset: usize, len: usize) -> Vec<u8> {
-    (offset..offset + len).map(|i| (i % 251) as u8 ^ (i >> 12) as u8).collect()
-}
-
-fn write_all(fd: &OwnedFd, mut data: &[u8]) {
-    while !data.is_empty() {
-        let n = write(fd, data).unwrap();
-        data = &data[n..];
-    }
-}
-
-fn read_to_end(fd: &OwnedFd) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match read(fd, &mut buf).unwrap() {
-            0 => return out,
-            n => out.extend_from_slice(&buf[..n]),
-        }
-    }
-}
+use support::{pattern, read_to_end, tcp_pair, unix_pair, write_all};
 
 fn raw(fd: &OwnedFd) -> u32 {
     fd.as_raw_fd() as u32

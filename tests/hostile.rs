@@ -18,7 +18,7 @@ use bareio::splice::{Stop, Transfer};
 use bareio::sys::seccomp;
 use bareio::sys::*;
 use bareio::Errno;
-use support::{tcp_pair, unix_pair};
+use support::{pattern, tcp_pair, unix_pair};
 
 /// A number far above any open fd (`RLIMIT_NOFILE` is lower): every
 /// syscall on it is `EBADF`.
@@ -230,10 +230,6 @@ fn addresses_and_ports_at_their_limits() {
     // An IPv4 address on an IPv6 socket: the kernel's error, not a panic.
     let s6 = socket(AddressFamily::INET6, SocketType::STREAM, SocketFlags::CLOEXEC, 0).unwrap();
     assert_eq!(bind(&s6, &SocketAddr::from((Ipv4Addr::LOCALHOST, 0))), Err(Errno::EINVAL));
-}
-
-fn pattern(offset: usize, len: usize) -> Vec<u8> {
-    (offset..offset + len).map(|i| (i % 251) as u8 ^ (i >> 12) as u8).collect()
 }
 
 /// Sets `SO_LINGER` to 0: closing sends a reset.

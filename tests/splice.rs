@@ -16,34 +16,9 @@ use bareio::poll::{Events, Interest, Mode, Poller};
 use bareio::splice::{Pipe, Stop, Transfer};
 use bareio::sys::*;
 use bareio::Errno;
-use support::{tcp_pair, unix_pair};
+use support::{pattern, read_to_end, tcp_pair, unix_pair, write_all};
 
 mod support;
-
-/// Deterministic, position-dependent bytes, so a lost, duplicated or
-/// reordered chunk shows up.
-fn pattern(offset: usize, len: usize) -> Vec<u8> {
-    (offset..offset + len).map(|i| (i % 251) as u8 ^ (i >> 12) as u8).collect()
-}
-
-fn write_all(fd: &OwnedFd, mut data: &[u8]) {
-    while !data.is_empty() {
-        let n = write(fd, data).unwrap();
-        data = &data[n..];
-    }
-}
-
-/// Reads until end of input (blocking fd).
-fn read_to_end(fd: &OwnedFd) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match read(fd, &mut buf).unwrap() {
-            0 => return out,
-            n => out.extend_from_slice(&buf[..n]),
-        }
-    }
-}
 
 /// Sends `total` pattern bytes in `chunk`-sized writes into `into`, then
 /// closes it; meanwhile `transfer` runs blocking from `from` to `to`, and
