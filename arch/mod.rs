@@ -189,13 +189,39 @@ use derived_flags;
 /// (already in the crate-wide `-errno` convention once `template` has run)
 /// in `result`, which is also the first argument's. `clobbers` lists the
 /// further registers the kernel may change, as `asm!` operands (each
-/// followed by a comma).
+/// followed by a comma); a first entry `v0_to_v31,` stands for the 32
+/// vector registers `v0`–`v31` (aarch64 with SVE, riscv64).
 ///
 /// Used by the architectures whose shims are one `asm!` shape (s390x,
 /// powerpc64, riscv64, aarch64 with SVE); mips (stack arguments) and x86 /
 /// arm (registers `asm!` cannot name) write theirs out.
 #[allow(unused_macros)] // each architecture uses it only when compiled for itself
 macro_rules! asm_syscalls {
+    (
+        template: [$($line:literal),+ $(,)?],
+        number: $nr:tt,
+        result: $ret:tt,
+        args: [$($reg:tt),+ $(,)?],
+        clobbers: [v0_to_v31, $($clobber:tt)*] $(,)?
+    ) => {
+        $crate::arch::asm_syscalls! {
+            template: [$($line),+],
+            number: $nr,
+            result: $ret,
+            args: [$($reg),+],
+            clobbers: [
+                out("v0") _, out("v1") _, out("v2") _, out("v3") _,
+                out("v4") _, out("v5") _, out("v6") _, out("v7") _,
+                out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+                out("v12") _, out("v13") _, out("v14") _, out("v15") _,
+                out("v16") _, out("v17") _, out("v18") _, out("v19") _,
+                out("v20") _, out("v21") _, out("v22") _, out("v23") _,
+                out("v24") _, out("v25") _, out("v26") _, out("v27") _,
+                out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+                $($clobber)*
+            ],
+        }
+    };
     (
         template: [$($line:literal),+ $(,)?],
         number: $nr:tt,

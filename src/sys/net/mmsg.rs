@@ -96,10 +96,9 @@ impl core::fmt::Debug for SendMmsg<'_> {
 /// is); the next call reports it.
 pub fn sendmmsg(fd: impl AsFd, msgs: &mut [SendMmsg<'_>], flags: MsgFlags) -> Result<usize, Errno> {
     let fd = fd.as_fd();
-    // SAFETY: each `SendMmsg` is a kernel `mmsghdr` pointing at buffers and
-    // an address it borrows (its constructors), live for the call; the
-    // kernel reads them and writes only each `msg_len`, into `msgs`,
-    // exclusively borrowed.
+    // SAFETY: each `SendMmsg` is a kernel `mmsghdr` borrowing its buffers
+    // and address for the call; the kernel reads them and writes only each
+    // `msg_len`, into `msgs`, exclusively borrowed.
     Errno::from_ret(unsafe {
         syscall!(
             SYS_SENDMMSG,
@@ -186,10 +185,9 @@ pub fn recvmmsg(fd: impl AsFd, msgs: &mut [RecvMmsg<'_>], flags: MsgFlags) -> Re
         // The room, which the last call overwrote with a sender's length.
         msg.hdr.namelen = if msg.hdr.name != 0 { size_of::<SockaddrStorage>() as u32 } else { 0 };
     }
-    // SAFETY: each `RecvMmsg` is a kernel `mmsghdr` pointing at buffers and
-    // address room it borrows exclusively (its constructors), live for the
-    // call; the kernel writes into them and into the headers, in `msgs`,
-    // exclusively borrowed. The timeout is null.
+    // SAFETY: each `RecvMmsg` is a kernel `mmsghdr` borrowing its buffers
+    // and address room exclusively for the call; the kernel writes into
+    // them and the headers (`msgs`, exclusively borrowed); no timeout.
     let n = Errno::from_ret(unsafe {
         syscall!(SYS_RECVMMSG, fd_arg(fd), msgs.as_mut_ptr() as usize, msgs.len(), flags.bits() as usize, 0)
     })?;
