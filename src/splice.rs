@@ -52,8 +52,6 @@
 //! # Ok::<(), bareio::splice::TransferError>(())
 //! ```
 
-use core::sync::atomic::{AtomicBool, Ordering};
-
 use crate::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::sys::{self, OFlags, PipeFlags, SpliceFlags};
 use crate::Errno;
@@ -209,14 +207,13 @@ enum Path {
     CopyOnly,
 }
 
-/// Set once `splice` answered `ENOSYS` or `EPERM` (a kernel without it, or
-/// a seccomp profile that forbids it): from then on every transfer in the
-/// process copies, without trying again.
-static SPLICE_UNAVAILABLE: AtomicBool = AtomicBool::new(false);
+/// `splice`: where it is missing (`ENOSYS`, or `EPERM` from a seccomp
+/// profile that forbids it), every transfer in the process copies.
+static SPLICE: sys::Optional = sys::Optional::new();
 
 /// Whether `splice` is known not to work in this process.
 fn splice_unavailable() -> bool {
-    SPLICE_UNAVAILABLE.load(Ordering::Relaxed)
+    !SPLICE.is_available()
 }
 
 /// One direction of a connection: moves bytes from a source fd to a
@@ -692,8 +689,6 @@ impl State {
     /// for the whole process. Copy from now on.
     fn refuse(&mut self, errno: Errno) {
         self.path = Path::CopyOnly;
-        if errno != Errno::EINVAL {
-            SPLICE_UNAVAILABLE.store(true, Ordering::Relaxed);
-        }
+        let _ = SPLICE.is_missing_after(errno);
     }
 }

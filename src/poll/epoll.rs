@@ -72,12 +72,10 @@ pub(super) struct Selector {
     eventfd: OwnedFd,
 }
 
-/// Cleared, for the whole process, the first time `epoll_pwait2` answers
-/// `ENOSYS` (Linux before 5.11) or `EPERM` (seccomp profiles that predate
-/// it, such as older Docker and podman defaults, answer unknown syscalls
-/// with `EPERM`): every wait of every poller then uses `epoll_pwait`,
-/// without trying again. (`epoll_pwait2` itself never fails with `EPERM`.)
-static HAS_PWAIT2: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
+/// `epoll_pwait2` (Linux 5.11+): where it is missing, every wait of every
+/// poller uses `epoll_pwait`. (`epoll_pwait2` itself never fails with
+/// `EPERM`: that is a seccomp profile's answer.)
+static PWAIT2: sys::Optional = sys::Optional::new();
 
 impl Selector {
     pub(super) fn new() -> Result<Self, Errno> {
@@ -117,12 +115,10 @@ impl Selector {
 
     /// One `epoll_pwait2`, or `epoll_pwait` where the kernel lacks it.
     pub(super) fn select(&self, buf: &mut [EpollEvent], timeout: Option<Duration>) -> Result<usize, Errno> {
-        if HAS_PWAIT2.load(core::sync::atomic::Ordering::Relaxed) {
+        if PWAIT2.is_available() {
             let ts: Option<Timespec> = timeout.map(to_timespec);
             match sys::epoll_pwait2(&self.epoll, buf, ts.as_ref(), None) {
-                Err(Errno::ENOSYS | Errno::EPERM) => {
-                    HAS_PWAIT2.store(false, core::sync::atomic::Ordering::Relaxed)
-                }
+                Err(errno) if PWAIT2.is_missing_after(errno) => {}
                 other => return other,
             }
         }

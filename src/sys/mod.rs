@@ -86,6 +86,59 @@ use crate::arch::SyscallArgs;
 use crate::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use crate::Errno;
 
+/// A syscall a kernel or a seccomp profile may lack (`epoll_pwait2`,
+/// `splice`, the time64 calls), decided once per process: the first
+/// `ENOSYS` (an older kernel) or `EPERM` (a seccomp profile that predates
+/// it, as older Docker and podman defaults, which answer unknown syscalls
+/// with `EPERM`) marks it missing, and every later call, in any thread,
+/// goes to the fallback without trying again.
+pub(crate) struct Optional {
+    available: core::sync::atomic::AtomicBool,
+}
+
+impl Optional {
+    /// Assumed present until a call says otherwise.
+    pub(crate) const fn new() -> Self {
+        Self { available: core::sync::atomic::AtomicBool::new(true) }
+    }
+
+    /// Whether no call has found it missing yet.
+    #[inline(always)]
+    pub(crate) fn is_available(&self) -> bool {
+        self.available.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records a call's error: whether it says the syscall is missing
+    /// (`ENOSYS`, `EPERM`), from now on.
+    pub(crate) fn is_missing_after(&self, errno: Errno) -> bool {
+        let missing = matches!(errno, Errno::ENOSYS | Errno::EPERM);
+        if missing {
+            self.available.store(false, core::sync::atomic::Ordering::Relaxed);
+        }
+        missing
+    }
+
+    /// `primary()`, or `fallback()` where the syscall is missing (the
+    /// first time: after `primary` said so). (The time64 family's shape;
+    /// callers whose two calls borrow the same buffer use the two methods
+    /// above.)
+    #[cfg(target_pointer_width = "32")]
+    #[inline(always)]
+    pub(crate) fn call<T>(
+        &self,
+        primary: impl FnOnce() -> Result<T, Errno>,
+        fallback: impl FnOnce() -> Result<T, Errno>,
+    ) -> Result<T, Errno> {
+        if self.is_available() {
+            match primary() {
+                Err(errno) if self.is_missing_after(errno) => {}
+                result => return result,
+            }
+        }
+        fallback()
+    }
+}
+
 /// A file descriptor as a syscall argument: sign-extended, as the kernel
 /// expects an `int` in a register.
 #[inline(always)]

@@ -39,7 +39,7 @@ impl ClockId {
 /// "time64" numbers are the only ones.
 pub(crate) struct Time64 {
     #[cfg(target_pointer_width = "32")]
-    available: core::sync::atomic::AtomicBool,
+    family: super::Optional,
 }
 
 impl Time64 {
@@ -47,7 +47,7 @@ impl Time64 {
     pub(crate) const fn new() -> Self {
         Self {
             #[cfg(target_pointer_width = "32")]
-            available: core::sync::atomic::AtomicBool::new(true),
+            family: super::Optional::new(),
         }
     }
 
@@ -62,17 +62,7 @@ impl Time64 {
     ) -> Result<T, Errno> {
         #[cfg(target_pointer_width = "32")]
         {
-            use core::sync::atomic::Ordering::Relaxed;
-            if !self.available.load(Relaxed) {
-                return time32();
-            }
-            match time64() {
-                Err(Errno::ENOSYS | Errno::EPERM) => {
-                    self.available.store(false, Relaxed);
-                    time32()
-                }
-                result => result,
-            }
+            self.family.call(time64, time32)
         }
         #[cfg(not(target_pointer_width = "32"))]
         {
