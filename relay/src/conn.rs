@@ -14,7 +14,7 @@ use bareio::sys::{self, Shutdown};
 use bareio::time::Instant;
 use bareio::Errno;
 
-use crate::CAPACITY;
+use crate::options::{CAPACITY, POOL};
 
 /// Bytes of each direction's copy buffer. Larger than the requests and
 /// responses a relay usually carries, so that one of them is one read
@@ -82,9 +82,6 @@ const TURN: usize = 256 * 1024;
 /// Kernel pipe capacity asked for per pooled pipe: the default 64 KiB, so
 /// that a full pool stays within the per-user pipe budget.
 const PIPE_CAPACITY: usize = 64 * 1024;
-
-/// The most pipes made (each is two fds). Directions past that copy.
-pub const POOL: usize = 64;
 
 /// Empty pipes for the directions that splice.
 pub struct Pipes {

@@ -26,9 +26,9 @@ use bareio::time::Instant;
 use bareio::timer::Timers;
 use bareio::Errno;
 
-use crate::conn::{Buffers, Conn, Failure, Next, Pipes, Ready, Side, POOL};
+use crate::conn::{Buffers, Conn, Failure, Next, Pipes, Ready, Side};
 use crate::line::{self, log, Arg};
-use crate::{Config, CAPACITY};
+use crate::options::{Config, CAPACITY, POOL};
 
 /// Tokens below this are not connections; a connection's is
 /// `generation << 32 | (FIRST_CONN + 2 * slot + side)`.

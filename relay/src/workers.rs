@@ -32,7 +32,8 @@ use bareio::time::Instant;
 use bareio::Errno;
 
 use crate::line::{log, Arg};
-use crate::{relay, Config, DRAIN, MAX_WORKERS};
+use crate::options::{Config, MAX_WORKERS};
+use crate::{relay, DRAIN};
 
 /// Runs the relay in `config.workers` processes (0: one per CPU this
 /// process may run on), or in this one if that is 1; returns the exit
