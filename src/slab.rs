@@ -138,17 +138,20 @@ impl<T, const N: usize> Slab<T, N> {
     }
 
     /// Whether `key` holds a value.
+    #[inline]
     pub fn contains(&self, key: usize) -> bool {
-        key < self.high as usize && self.links[key] == OCCUPIED
+        key < self.high as usize && self.links.get(key) == Some(&OCCUPIED)
     }
 
     /// The value at `key`, if any.
+    #[inline]
     pub fn get(&self, key: usize) -> Option<&T> {
         // SAFETY: an occupied slot below `high` holds an initialised value.
         self.contains(key).then(|| unsafe { self.values[key].assume_init_ref() })
     }
 
     /// The value at `key`, if any, mutably.
+    #[inline(always)]
     pub fn get_mut(&mut self, key: usize) -> Option<&mut T> {
         if !self.contains(key) {
             return None;

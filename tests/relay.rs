@@ -246,9 +246,12 @@ fn time_until_closed(mut stream: TcpStream, guard: Duration) -> Duration {
     }
 }
 
+/// (With a connect timeout far longer than the idle one: the connect's
+/// completion brings the deadline closer, and the relay must look again.)
 #[test]
 fn idle_connections_are_closed_by_the_idle_timeout_and_free_their_slots() {
-    let (relay, _echoed) = echoing_relay(&["--max", "2", "--idle-timeout", "1"]);
+    let (relay, _echoed) =
+        echoing_relay(&["--max", "2", "--idle-timeout", "1", "--connect-timeout", "99999"]);
     // Two silent clients take both slots...
     let start = std::time::Instant::now();
     let silent: Vec<TcpStream> = (0..2).map(|_| relay.connect()).collect();
@@ -316,19 +319,31 @@ fn a_black_holed_upstream_hits_the_connect_timeout() {
 }
 
 /// A client that half-closes while the upstream keeps its side open (and
-/// never answers) is closed by the half-closed timeout.
+/// never answers) is closed by the half-closed timeout. The half-close
+/// comes in a turn of its own, after a byte has gone through (the other
+/// deadlines far off): it brings the deadline closer, and the relay must
+/// look again.
 #[test]
 fn a_half_closed_connection_is_closed_by_the_fin_timeout() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let upstream = listener.local_addr().unwrap();
+    let (arrived, first_byte) = mpsc::channel::<()>();
     let holder = thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
+        stream.read_exact(&mut [0u8; 1]).unwrap();
+        arrived.send(()).unwrap();
         let mut sink = Vec::new();
         let _ = stream.read_to_end(&mut sink); // the client's end arrives...
         thread::sleep(Duration::from_secs(30)); // ...and this side never ends (bounded)
     });
-    let relay = Relay::start("127.0.0.1:0", upstream, &["--fin-timeout", "1"]);
-    let stream = relay.connect();
+    let relay = Relay::start(
+        "127.0.0.1:0",
+        upstream,
+        &["--fin-timeout", "1", "--idle-timeout", "99999", "--connect-timeout", "99999"],
+    );
+    let mut stream = relay.connect();
+    stream.write_all(b"x").unwrap();
+    first_byte.recv_timeout(LIMIT).expect("the first byte never arrived");
     stream.shutdown(Shutdown::Write).unwrap();
     let waited = time_until_closed(stream, LIMIT);
     assert!(waited >= Duration::from_millis(500), "closed after {waited:?}");

@@ -68,10 +68,8 @@ impl Buffers {
 
     /// Buffer `index` (empty before `map`: a transfer refuses it).
     fn get(&mut self, index: usize) -> &mut [u8] {
-        match &mut self.all {
-            Some(all) => &mut all[index * BUFFER..][..BUFFER],
-            None => &mut [],
-        }
+        let all = self.all.as_deref_mut().unwrap_or_default();
+        all.get_mut(index * BUFFER..(index + 1) * BUFFER).unwrap_or_default()
     }
 }
 
@@ -301,6 +299,10 @@ pub struct Conn {
     pub last_active: Instant,
     /// When the first direction ended (a half-closed connection).
     pub half_closed: Option<Instant>,
+    /// The deadline may have come closer (the connect completed, or a
+    /// direction ended): the loop looks at it again. Activity only moves
+    /// it later, which is checked when it comes.
+    pub closer: bool,
     connected: bool,
     /// Client → upstream.
     outbound: Direction,
@@ -320,6 +322,7 @@ impl Conn {
             opened: now,
             last_active: now,
             half_closed: None,
+            closer: false,
             connected: false,
             outbound: Direction::new(Side::Client),
             inbound: Direction::new(Side::Upstream),
@@ -354,6 +357,7 @@ impl Conn {
                 Ok(Some(errno)) | Err(errno) => return Err(Failure::Connect(errno)),
             }
             self.connected = true;
+            self.closer = true;
             self.last_active = now;
             let all = Ready { readable: true, writable: true, unsure: true };
             return self.run(true, true, all, buffers, pipes, now);
@@ -403,6 +407,7 @@ impl Conn {
         }
         if self.half_closed.is_none() && (self.outbound.ended || self.inbound.ended) {
             self.half_closed = Some(now);
+            self.closer = true;
         }
         Ok(if self.outbound.ended && self.inbound.ended { Next::Done } else { next })
     }

@@ -315,12 +315,19 @@ impl<'a> Relay<'a> {
             Some(Err(failure)) => self.close(key, Reason::Failed(failure), now),
             Some(Ok(next)) => {
                 let state = &mut *self.state;
-                let Some(conn) = state.conns.get(key) else { return Exit::Serve };
+                let Some(conn) = state.conns.get_mut(key) else { return Exit::Serve };
                 // A turn cut short goes on at once (after the other
                 // connections' events). Deadlines only move later with
-                // activity (checked when they fire); a half-close can
-                // bring one closer.
-                let at = if next == Next::Again { now } else { due(self.config, conn).0 };
+                // activity (checked when they fire): one is worked out
+                // again only when it may have come closer, or when there
+                // is none (it fired).
+                let at = if next == Next::Again {
+                    now
+                } else if core::mem::take(&mut conn.closer) || !state.timers.contains(key) {
+                    due(self.config, conn).0
+                } else {
+                    return Exit::Serve;
+                };
                 if state.timers.deadline(key).map_or(true, |current| current > at) {
                     let _ = state.timers.set(key, at);
                 }
