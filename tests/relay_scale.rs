@@ -26,7 +26,7 @@ mod support;
 
 use support::relay::*;
 
-/// The relay's `CAPACITY` on this target (relay/src/main.rs).
+/// The relay's `CAPACITY` on this target (relay/src/options.rs).
 const CAPACITY: usize = if cfg!(target_pointer_width = "64") { 8192 } else { 1024 };
 
 /// File descriptors the relay keeps besides two per connection
