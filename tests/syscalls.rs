@@ -500,6 +500,28 @@ fn sigsets_refuse_the_c_librarys_reserved_signals() {
     assert!(blocked.contains(SIGTERM) && !blocked.contains(32) && !blocked.contains(33));
 }
 
+/// `SigSet::with` (for sets built at compile time) is `add`: the same bit
+/// for every signal `add` takes, and a panic (in a `const`, a compile
+/// error) for every one it refuses, the reserved ones and the edges.
+#[test]
+fn sigset_with_builds_the_set_add_builds_and_refuses_what_add_refuses() {
+    const STOP: SigSet = SigSet::empty().with(SIGINT).with(SIGTERM).with(35);
+    assert_eq!(STOP, signal_set(&[SIGINT, SIGTERM, 35]));
+    for signal in
+        [-1, 0, SigSet::CAPACITY + 1, i32::MIN, i32::MAX].into_iter().chain(0..=SigSet::CAPACITY + 1)
+    {
+        let mut added = SigSet::empty();
+        match added.add(signal) {
+            Ok(()) => assert_eq!(SigSet::empty().with(signal), added, "signal {signal}"),
+            Err(errno) => {
+                assert_eq!(errno, Errno::EINVAL);
+                let with = std::panic::catch_unwind(|| SigSet::empty().with(signal));
+                assert!(with.is_err(), "with({signal}) took a signal add refuses");
+            }
+        }
+    }
+}
+
 #[test]
 fn prlimit_reads_what_libc_reads_and_refuses_soft_above_hard() {
     let ours = prlimit(Resource::Nofile, None).unwrap();

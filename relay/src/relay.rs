@@ -212,14 +212,11 @@ impl<'a> Relay<'a> {
         // No handlers: SIGPIPE is blocked (a write to a gone peer is then
         // EPIPE), SIGINT/SIGTERM/SIGHUP are blocked and read from a
         // signalfd.
-        let mut watched = SigSet::empty();
-        for signal in [sys::SIGINT, sys::SIGTERM, SIGHUP, crate::DRAIN] {
-            let _ = watched.add(signal);
-        }
-        let mut blocked = watched;
-        let _ = blocked.add(sys::SIGPIPE);
-        sys::sigprocmask(SigmaskHow::Block, Some(&blocked)).map_err(|e| (&b"sigprocmask"[..], e))?;
-        let signals = sys::signalfd(&watched, SignalfdFlags::NONBLOCK | SignalfdFlags::CLOEXEC)
+        const WATCHED: SigSet =
+            SigSet::empty().with(sys::SIGINT).with(sys::SIGTERM).with(SIGHUP).with(crate::DRAIN);
+        const BLOCKED: SigSet = WATCHED.with(sys::SIGPIPE);
+        sys::sigprocmask(SigmaskHow::Block, Some(&BLOCKED)).map_err(|e| (&b"sigprocmask"[..], e))?;
+        let signals = sys::signalfd(&WATCHED, SignalfdFlags::NONBLOCK | SignalfdFlags::CLOEXEC)
             .map_err(|e| (&b"signalfd"[..], e))?;
 
         let max = reserve_fds(config.max);

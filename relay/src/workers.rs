@@ -89,12 +89,10 @@ enum Role {
 
 /// Starts `count` workers and supervises them until all have ended.
 fn supervise(config: &mut Config, count: usize) -> Result<Role, (&'static [u8], Errno)> {
-    let mut watched = SigSet::empty();
-    for signal in [sys::SIGINT, sys::SIGTERM, sys::SIGHUP, sys::SIGCHLD] {
-        let _ = watched.add(signal);
-    }
-    sys::sigprocmask(SigmaskHow::Block, Some(&watched)).map_err(|e| (&b"sigprocmask"[..], e))?;
-    let signals = sys::signalfd(&watched, SignalfdFlags::CLOEXEC).map_err(|e| (&b"signalfd"[..], e))?;
+    const WATCHED: SigSet =
+        SigSet::empty().with(sys::SIGINT).with(sys::SIGTERM).with(sys::SIGHUP).with(sys::SIGCHLD);
+    sys::sigprocmask(SigmaskHow::Block, Some(&WATCHED)).map_err(|e| (&b"sigprocmask"[..], e))?;
+    let signals = sys::signalfd(&WATCHED, SignalfdFlags::CLOEXEC).map_err(|e| (&b"signalfd"[..], e))?;
     let _port = reserve_port(config).map_err(|e| (&b"bind"[..], e))?;
     let supervisor = sys::getpid();
     config.supervisor = supervisor;

@@ -52,6 +52,38 @@ impl SigSet {
         Ok((bit / usize::BITS as usize, bit % usize::BITS as usize))
     }
 
+    /// The set with `signal` added: for sets known at compile time, which
+    /// then cost no code at all.
+    ///
+    /// ```
+    /// # #[cfg(target_os = "linux")] {
+    /// use bareio::sys::{SigSet, SIGINT, SIGTERM};
+    ///
+    /// const STOP: SigSet = SigSet::empty().with(SIGINT).with(SIGTERM);
+    /// assert!(STOP.contains(SIGINT) && STOP.contains(SIGTERM));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Outside `1..=CAPACITY` and for the [`RESERVED`](Self::RESERVED)
+    /// signals, where [`add`](Self::add) returns `EINVAL`; in a `const`,
+    /// that is a compile-time error:
+    ///
+    /// ```compile_fail
+    /// const BAD: bareio::sys::SigSet = bareio::sys::SigSet::empty().with(33);
+    /// ```
+    pub const fn with(mut self, signal: i32) -> Self {
+        let reserved = signal >= *Self::RESERVED.start() && signal <= *Self::RESERVED.end();
+        assert!(
+            signal >= 1 && signal <= Self::CAPACITY && !reserved,
+            "SigSet::with: no such signal, or a reserved one"
+        );
+        let bit = (signal - 1) as usize;
+        self.words[bit / usize::BITS as usize] |= 1 << (bit % usize::BITS as usize);
+        self
+    }
+
     /// Adds `signal`; `EINVAL` outside `1..=CAPACITY` and for the
     /// [`RESERVED`](Self::RESERVED) signals.
     pub fn add(&mut self, signal: i32) -> Result<(), Errno> {
