@@ -186,6 +186,28 @@ fn ipv6_listen_and_upstream() {
     assert!(round_trip(relay.connect(), &data) == data);
 }
 
+/// The IPv6 form of the log lines, with groups of one to four hex digits:
+/// a relay listening on an IPv4-mapped address (`::ffff:127.0.0.1`, which
+/// an IPv6 socket may bind where `bindv6only` is 0, the default) logs it
+/// as eight groups, and serves on it.
+#[test]
+fn ipv6_addresses_are_logged_in_eight_hex_groups() {
+    if TcpListener::bind("[::ffff:127.0.0.1]:0").is_err() {
+        eprintln!("skipped: this machine binds no IPv4-mapped IPv6 address");
+        return;
+    }
+    let (upstream, _echoed) = echo_upstream();
+    let relay = Relay::start("[::ffff:7f00:1]:0", upstream, &[]);
+    let port = relay.addr.port();
+    assert!(
+        relay.banner.contains(&format!("listening on [0:0:0:0:0:ffff:7f00:1]:{port}, ")),
+        "banner: {}",
+        relay.banner
+    );
+    let data = payload(7, 10_000);
+    assert!(round_trip(relay.connect(), &data) == data);
+}
+
 // ---- Issue 15: the relay an operator can put in front of clients -------
 
 /// Starts a relay, proves one echo through it, and returns both.

@@ -138,11 +138,11 @@ impl Line {
             }
             SocketAddr::V6(a) => {
                 self.text(b"[");
-                for (i, group) in a.ip().segments().iter().enumerate() {
+                for (i, group) in a.ip().octets().chunks_exact(2).enumerate() {
                     if i > 0 {
                         self.text(b":");
                     }
-                    self.hex(*group);
+                    self.hex(u16::from(group[0]) << 8 | u16::from(group[1]));
                 }
                 self.text(b"]");
             }
@@ -158,13 +158,10 @@ impl Line {
     }
 
     fn hex(&mut self, value: u16) -> &mut Self {
-        let mut started = false;
-        for shift in [12, 8, 4, 0] {
-            let digit = (value >> shift) & 0xf;
-            if digit != 0 || started || shift == 0 {
-                started = true;
-                self.text(&[b"0123456789abcdef"[usize::from(digit)]]);
-            }
+        // The digits from the highest that is not 0 (the last one always).
+        let digits = (16 - (value | 1).leading_zeros()).div_ceil(4);
+        for at in (0..digits).rev() {
+            self.text(&[b"0123456789abcdef"[usize::from(value >> (4 * at) & 0xf)]]);
         }
         self
     }
