@@ -44,12 +44,16 @@ impl SigSet {
     /// those C libraries).
     pub const RESERVED: core::ops::RangeInclusive<i32> = 32..=34;
 
-    fn position(signal: i32) -> Result<(usize, usize), Errno> {
-        if !(1..=Self::CAPACITY).contains(&signal) || Self::RESERVED.contains(&signal) {
-            return Err(Errno::EINVAL);
+    /// The word and bit of `signal`; `None` outside `1..=CAPACITY` and for
+    /// the [`RESERVED`](Self::RESERVED) signals. (`const`, for
+    /// [`with`](Self::with); written with comparisons, as `contains` is not.)
+    const fn position(signal: i32) -> Option<(usize, usize)> {
+        let reserved = signal >= *Self::RESERVED.start() && signal <= *Self::RESERVED.end();
+        if signal < 1 || signal > Self::CAPACITY || reserved {
+            return None;
         }
         let bit = (signal - 1) as usize;
-        Ok((bit / usize::BITS as usize, bit % usize::BITS as usize))
+        Some((bit / usize::BITS as usize, bit % usize::BITS as usize))
     }
 
     /// The set with `signal` added: for sets known at compile time, which
@@ -74,20 +78,17 @@ impl SigSet {
     /// const BAD: bareio::sys::SigSet = bareio::sys::SigSet::empty().with(33);
     /// ```
     pub const fn with(mut self, signal: i32) -> Self {
-        let reserved = signal >= *Self::RESERVED.start() && signal <= *Self::RESERVED.end();
-        assert!(
-            signal >= 1 && signal <= Self::CAPACITY && !reserved,
-            "SigSet::with: no such signal, or a reserved one"
-        );
-        let bit = (signal - 1) as usize;
-        self.words[bit / usize::BITS as usize] |= 1 << (bit % usize::BITS as usize);
+        let Some((word, bit)) = Self::position(signal) else {
+            panic!("SigSet::with: no such signal, or a reserved one");
+        };
+        self.words[word] |= 1 << bit;
         self
     }
 
     /// Adds `signal`; `EINVAL` outside `1..=CAPACITY` and for the
     /// [`RESERVED`](Self::RESERVED) signals.
     pub fn add(&mut self, signal: i32) -> Result<(), Errno> {
-        let (word, bit) = Self::position(signal)?;
+        let (word, bit) = Self::position(signal).ok_or(Errno::EINVAL)?;
         self.words[word] |= 1 << bit;
         Ok(())
     }
@@ -95,7 +96,7 @@ impl SigSet {
     /// Removes `signal`; `EINVAL` outside `1..=CAPACITY` and for the
     /// [`RESERVED`](Self::RESERVED) signals.
     pub fn remove(&mut self, signal: i32) -> Result<(), Errno> {
-        let (word, bit) = Self::position(signal)?;
+        let (word, bit) = Self::position(signal).ok_or(Errno::EINVAL)?;
         self.words[word] &= !(1 << bit);
         Ok(())
     }
@@ -103,7 +104,7 @@ impl SigSet {
     /// Whether `signal` is in the set (`false` outside `1..=CAPACITY` and
     /// for the [`RESERVED`](Self::RESERVED) signals).
     pub fn contains(&self, signal: i32) -> bool {
-        Self::position(signal).is_ok_and(|(word, bit)| self.words[word] & (1 << bit) != 0)
+        Self::position(signal).is_some_and(|(word, bit)| self.words[word] & (1 << bit) != 0)
     }
 }
 
