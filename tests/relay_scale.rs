@@ -293,14 +293,26 @@ fn a_pool_of_one_contended_by_a_held_connection_never_stalls() {
     let inherited = fds_of(pid, "pipe:"); // e.g. cargo's jobserver
     let (release, released) = mpsc::channel::<()>();
     let hog = Arc::new(payload(1, 16 << 20));
+    let data = payload(2, 4 << 20);
+    // The upstream tells the two apart by their first byte, not by the
+    // order it accepts them in: the relay's two connects may complete in
+    // either order.
+    assert_ne!(hog[0], data[0]);
+    let hog_first = hog[0];
     thread::spawn(move || {
         let echo = |stream: TcpStream| {
             let mut reader = stream.try_clone().unwrap();
             std::io::copy(&mut reader, &mut &stream).unwrap();
             stream.shutdown(Shutdown::Write).unwrap();
         };
-        let (held, _) = upstream.accept().unwrap();
-        let (second, _) = upstream.accept().unwrap();
+        let first_byte = |stream: &TcpStream| {
+            let mut byte = [0u8; 1];
+            assert_eq!(stream.peek(&mut byte).unwrap(), 1, "an upstream connection ended at once");
+            byte[0]
+        };
+        let (a, _) = upstream.accept().unwrap();
+        let (b, _) = upstream.accept().unwrap();
+        let (held, second) = if first_byte(&a) == hog_first { (a, b) } else { (b, a) };
         thread::spawn(move || echo(second));
         released.recv_timeout(LIMIT).expect("never released");
         echo(held);
@@ -312,7 +324,6 @@ fn a_pool_of_one_contended_by_a_held_connection_never_stalls() {
         first_writer.write_all(&all).unwrap();
         first_writer.shutdown(Shutdown::Write).unwrap();
     });
-    let data = payload(2, 4 << 20);
     assert!(round_trip(relay.connect(), &data) == data, "the second connection");
     assert!(fds_of(pid, "pipe:") - inherited <= 2, "more than the one pipe");
     release.send(()).unwrap();
