@@ -374,6 +374,51 @@ fn a_half_closed_connection_is_closed_by_the_fin_timeout() {
     drop(holder);
 }
 
+/// The half-closed timeout counts from the last byte moved, not from the
+/// half-close: a client that sends its request and half-closes, then
+/// downloads for longer than the timeout, is not cut while bytes flow
+/// (haproxy's `timeout client-fin` is an inactivity timeout too). Here the
+/// upstream answers a byte every 100 ms for 3 s against a 1 s timeout; a
+/// gap of 1 s between two of them would be needed to fail it wrongly.
+#[test]
+fn a_half_closed_connection_moving_bytes_outlives_the_fin_timeout() {
+    const BYTES: usize = 30;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = Vec::new();
+        stream.read_to_end(&mut request).unwrap(); // the client's end arrives...
+        for i in 0..BYTES {
+            thread::sleep(Duration::from_millis(100)); // ...and the answer trickles
+            if stream.write_all(&[i as u8]).is_err() {
+                return i; // cut
+            }
+        }
+        stream.shutdown(Shutdown::Write).unwrap();
+        BYTES
+    });
+    let relay = Relay::start(
+        "127.0.0.1:0",
+        upstream,
+        &["--fin-timeout", "1", "--idle-timeout", "99999", "--connect-timeout", "99999"],
+    );
+    let mut stream = relay.connect();
+    stream.write_all(b"request").unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+    let written = server.join().unwrap();
+    assert!(
+        read.is_ok() && answer.len() == BYTES,
+        "{read:?}: {} of {BYTES} bytes ({written} written)",
+        answer.len()
+    );
+    assert_eq!(answer, (0..BYTES as u8).collect::<Vec<_>>());
+    let line = relay.expect_log("closed after");
+    assert!(!line.contains("timeout"), "{line}");
+}
+
 /// A request written in two small writes is answered at once: the relay
 /// sets TCP_NODELAY on both sockets (without it, Nagle holds the second
 /// write until the peer's delayed ACK: about 40 ms).

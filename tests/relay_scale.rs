@@ -263,7 +263,7 @@ fn a_pool_of_one_pipe_switching_between_splice_and_copy_loses_no_byte() {
 #[test]
 fn an_empty_pool_copies_everything() {
     let (upstream, _echoed) = echo_upstream();
-    let relay = Relay::start("127.0.0.1:0", upstream, &["--quiet", "--pipes", "0"]);
+    let relay = Relay::start("127.0.0.1:0", upstream, &["--pipes", "0"]); // not quiet: a failure shows why it closed
     let pid = relay.child.as_ref().unwrap().id();
     let inherited = fds_of(pid, "pipe:"); // e.g. cargo's jobserver
     let data = payload(5, 8 << 20);
@@ -288,7 +288,7 @@ fn a_pool_of_one_contended_by_a_held_connection_never_stalls() {
     use std::sync::Arc;
     let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
     let upstream_addr = upstream.local_addr().unwrap();
-    let relay = Relay::start("127.0.0.1:0", upstream_addr, &["--quiet", "--pipes", "1"]);
+    let relay = Relay::start("127.0.0.1:0", upstream_addr, &["--pipes", "1"]);
     let pid = relay.child.as_ref().unwrap().id();
     let inherited = fds_of(pid, "pipe:"); // e.g. cargo's jobserver
     let (release, released) = mpsc::channel::<()>();

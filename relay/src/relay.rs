@@ -107,7 +107,10 @@ fn due(config: &Config, conn: &Conn) -> (Instant, Reason) {
         return (conn.opened.saturating_add(config.connect_timeout), Reason::ConnectTimeout);
     }
     let idle = (conn.last_active.saturating_add(config.idle_timeout), Reason::IdleTimeout);
-    match conn.half_closed.map(|at| at.saturating_add(config.fin_timeout)) {
+    // Half-closed, the shorter timeout counts from the last activity too:
+    // a download after a half-close is not cut while its bytes flow.
+    let fin = |at: Instant| at.max(conn.last_active).saturating_add(config.fin_timeout);
+    match conn.half_closed.map(fin) {
         Some(fin) if fin < idle.0 => (fin, Reason::FinTimeout),
         _ => idle,
     }

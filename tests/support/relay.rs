@@ -201,7 +201,11 @@ pub fn round_trip(stream: TcpStream, data: &[u8]) -> Vec<u8> {
             writer.shutdown(Shutdown::Write).unwrap();
         });
         let mut back = Vec::with_capacity(data.len());
-        reader.read_to_end(&mut back).unwrap();
+        let start = std::time::Instant::now();
+        if let Err(e) = reader.read_to_end(&mut back) {
+            let (got, of, after) = (back.len(), data.len(), start.elapsed());
+            panic!("read back {got} of {of} bytes, then {e:?} ({e}) after {after:?}");
+        }
         back
     })
 }
