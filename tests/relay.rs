@@ -378,8 +378,8 @@ fn a_half_closed_connection_is_closed_by_the_fin_timeout() {
 /// half-close: a client that sends its request and half-closes, then
 /// downloads for longer than the timeout, is not cut while bytes flow
 /// (haproxy's `timeout client-fin` is an inactivity timeout too). Here the
-/// upstream answers a byte every 100 ms for 3 s against a 1 s timeout; a
-/// gap of 1 s between two of them would be needed to fail it wrongly.
+/// upstream answers a byte every 100 ms for 3 s against a 2 s timeout; a
+/// gap of 2 s between two of them would be needed to fail it wrongly.
 #[test]
 fn a_half_closed_connection_moving_bytes_outlives_the_fin_timeout() {
     const BYTES: usize = 30;
@@ -401,7 +401,7 @@ fn a_half_closed_connection_moving_bytes_outlives_the_fin_timeout() {
     let relay = Relay::start(
         "127.0.0.1:0",
         upstream,
-        &["--fin-timeout", "1", "--idle-timeout", "99999", "--connect-timeout", "99999"],
+        &["--fin-timeout", "2", "--idle-timeout", "99999", "--connect-timeout", "99999"],
     );
     let mut stream = relay.connect();
     stream.write_all(b"request").unwrap();
