@@ -111,7 +111,7 @@ impl Pipe {
 
     /// Source → pipe: at most `len` bytes.
     fn fill(&mut self, src: BorrowedFd<'_>, len: usize) -> Result<usize, Errno> {
-        let n = sys::splice(src, None, &self.writer, None, len, SpliceFlags::MOVE | SpliceFlags::NONBLOCK)?;
+        let n = io::splice(src, self.writer.as_fd(), len)?;
         self.held += n;
         Ok(n)
     }
@@ -119,14 +119,14 @@ impl Pipe {
     /// Pipe → destination: at most `len` of the held bytes.
     fn drain(&mut self, dst: BorrowedFd<'_>, len: usize) -> Result<usize, Errno> {
         let len = len.min(self.held);
-        let n = sys::splice(&self.reader, None, dst, None, len, SpliceFlags::MOVE | SpliceFlags::NONBLOCK)?;
+        let n = io::splice(self.reader.as_fd(), dst, len)?;
         self.held -= n;
         Ok(n)
     }
 
     /// Pipe → memory, for the copy fallback.
     fn read_into(&mut self, buf: &mut [u8]) -> Result<usize, Errno> {
-        let n = sys::read(&self.reader, buf)?;
+        let n = io::read(self.reader.as_fd(), buf)?;
         self.held -= n;
         Ok(n)
     }
@@ -578,7 +578,7 @@ impl State {
                 return Ok(Some(0));
             }
             let len = left.min(buf.len());
-            let n = sys::read(src, &mut buf[..len])?;
+            let n = io::read(src, &mut buf[..len])?;
             self.drained = self.short_reads_drain && n < len;
             if n == 0 {
                 return Ok(None);
@@ -593,7 +593,7 @@ impl State {
         // Deliver the copy buffer: what an earlier step left, or what this
         // one just read.
         let (start, end) = (self.start, self.end);
-        let n = sys::write(dst, &buf[start..start + (end - start).min(left)])?;
+        let n = io::write(dst, &buf[start..start + (end - start).min(left)])?;
         if n == 0 {
             return Err(Errno::EIO); // a zero write would loop forever
         }
@@ -690,5 +690,80 @@ impl State {
     fn refuse(&mut self, errno: Errno) {
         self.path = Path::CopyOnly;
         let _ = SPLICE.is_missing_after(errno);
+    }
+}
+
+/// The syscalls a transfer makes on its fds, in one place: the kernel's,
+/// or, in a build for fuzzing (`cfg(fuzzing)`, which cargo-fuzz sets), a
+/// fake kernel's while a fuzz target has installed one ([`fake`]).
+/// (`fcntl(F_GETFL)` on a full destination is always the kernel's.)
+mod io {
+    use super::{sys, BorrowedFd, Errno, SpliceFlags};
+
+    #[inline(always)]
+    pub(super) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
+        #[cfg(fuzzing)]
+        if let Some(kernel) = super::fake::installed() {
+            return kernel.read(crate::fd::AsRawFd::as_raw_fd(&fd), buf);
+        }
+        sys::read(fd, buf)
+    }
+
+    #[inline(always)]
+    pub(super) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
+        #[cfg(fuzzing)]
+        if let Some(kernel) = super::fake::installed() {
+            return kernel.write(crate::fd::AsRawFd::as_raw_fd(&fd), buf);
+        }
+        sys::write(fd, buf)
+    }
+
+    /// Up to `len` bytes from `from` to `to`, one of them a pipe, moving
+    /// pages where it can, nonblocking.
+    #[inline(always)]
+    pub(super) fn splice(from: BorrowedFd<'_>, to: BorrowedFd<'_>, len: usize) -> Result<usize, Errno> {
+        #[cfg(fuzzing)]
+        if let Some(kernel) = super::fake::installed() {
+            use crate::fd::AsRawFd;
+            return kernel.splice(from.as_raw_fd(), to.as_raw_fd(), len);
+        }
+        sys::splice(from, None, to, None, len, SpliceFlags::MOVE | SpliceFlags::NONBLOCK)
+    }
+}
+
+/// A fake kernel for fuzzing `Transfer`'s state machine without syscalls
+/// (`fuzz/fuzz_targets/transfer_fake.rs`): only in builds with
+/// `cfg(fuzzing)`, and only on the thread that installed one. Its fds are
+/// real (the transfer's pipe and whatever the target passes as source and
+/// destination); their reads, writes and splices go to the fake instead.
+#[cfg(fuzzing)]
+pub mod fake {
+    extern crate std;
+
+    use crate::fd::RawFd;
+    use crate::Errno;
+    use core::cell::Cell;
+
+    /// What a transfer asks of the kernel, by raw fd.
+    pub trait Kernel {
+        /// `read(2)` into `buf`.
+        fn read(&self, fd: RawFd, buf: &mut [u8]) -> Result<usize, Errno>;
+        /// `write(2)` from `buf`.
+        fn write(&self, fd: RawFd, buf: &[u8]) -> Result<usize, Errno>;
+        /// `splice(2)` from `from` to `to`, at most `len` bytes.
+        fn splice(&self, from: RawFd, to: RawFd, len: usize) -> Result<usize, Errno>;
+    }
+
+    std::thread_local! {
+        static INSTALLED: Cell<Option<&'static dyn Kernel>> = const { Cell::new(None) };
+    }
+
+    /// Sends this thread's transfers to `kernel` (`None`: to the real one).
+    pub fn install(kernel: Option<&'static dyn Kernel>) {
+        INSTALLED.with(|cell| cell.set(kernel));
+    }
+
+    pub(super) fn installed() -> Option<&'static dyn Kernel> {
+        INSTALLED.with(Cell::get)
     }
 }
