@@ -699,12 +699,14 @@ impl State {
 /// (`fcntl(F_GETFL)` on a full destination is always the kernel's.)
 mod io {
     use super::{sys, BorrowedFd, Errno, SpliceFlags};
+    #[cfg(fuzzing)]
+    use crate::fd::AsRawFd;
 
     #[inline(always)]
     pub(super) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
         #[cfg(fuzzing)]
         if let Some(kernel) = super::fake::installed() {
-            return kernel.read(crate::fd::AsRawFd::as_raw_fd(&fd), buf);
+            return kernel.read(fd.as_raw_fd(), buf);
         }
         sys::read(fd, buf)
     }
@@ -713,7 +715,7 @@ mod io {
     pub(super) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> Result<usize, Errno> {
         #[cfg(fuzzing)]
         if let Some(kernel) = super::fake::installed() {
-            return kernel.write(crate::fd::AsRawFd::as_raw_fd(&fd), buf);
+            return kernel.write(fd.as_raw_fd(), buf);
         }
         sys::write(fd, buf)
     }
@@ -724,7 +726,6 @@ mod io {
     pub(super) fn splice(from: BorrowedFd<'_>, to: BorrowedFd<'_>, len: usize) -> Result<usize, Errno> {
         #[cfg(fuzzing)]
         if let Some(kernel) = super::fake::installed() {
-            use crate::fd::AsRawFd;
             return kernel.splice(from.as_raw_fd(), to.as_raw_fd(), len);
         }
         sys::splice(from, None, to, None, len, SpliceFlags::MOVE | SpliceFlags::NONBLOCK)

@@ -68,6 +68,33 @@ struct State {
 }
 
 impl State {
+    /// An empty stream between `src` and `dst`.
+    fn new(
+        src: RawFd,
+        dst: RawFd,
+        pipe_capacity: usize,
+        destination_capacity: usize,
+        chaos: Vec<u8>,
+    ) -> Self {
+        Self {
+            src,
+            dst,
+            fed: 0,
+            taken: 0,
+            ended: false,
+            pipe_head: 0,
+            pipe_len: 0,
+            pipe_capacity,
+            drained: 0,
+            delivered: 0,
+            destination_capacity,
+            refused: false,
+            chaos,
+            calls: 0,
+            last_was_eintr: false,
+        }
+    }
+
     /// The next steering byte (0xFF, no misbehaviour, when there are none).
     fn roll(&mut self) -> u8 {
         self.calls += 1;
@@ -251,40 +278,19 @@ fuzz_target!(|data: &[u8]| {
             let flags = SocketFlags::CLOEXEC | SocketFlags::NONBLOCK;
             let (src, dst) = socketpair(AddressFamily::UNIX, SocketType::STREAM, flags, 0).unwrap();
             let pipe = Pipe::new().unwrap();
-            let kernel: &'static Fake = Box::leak(Box::new(Fake(RefCell::new(State {
-                src: src.as_raw_fd(),
-                dst: dst.as_raw_fd(),
-                fed: 0,
-                taken: 0,
-                ended: false,
-                pipe_head: 0,
-                pipe_len: 0,
-                pipe_capacity: pipe.capacity(),
-                drained: 0,
-                delivered: 0,
-                destination_capacity: 0,
-                refused: false,
-                chaos: Vec::new(),
-                calls: 0,
-                last_was_eintr: false,
-            }))));
+            let state = State::new(src.as_raw_fd(), dst.as_raw_fd(), pipe.capacity(), 0, Vec::new());
+            let kernel: &'static Fake = Box::leak(Box::new(Fake(RefCell::new(state))));
             fake::install(Some(kernel));
             Rig::new(FakeEnds { kernel, src, dst }, pipe)
         });
         let (ops, chaos) = data.split_at(data.len().saturating_sub(CHAOS));
         let mut u = Unstructured::new(ops);
         {
-            let state = &mut *rig.ends.kernel.0.borrow_mut();
-            state.chaos.clear();
-            state.chaos.extend_from_slice(chaos);
             // Each input's stream starts at position 0, as the model's does.
-            (state.fed, state.taken, state.drained, state.delivered) = (0, 0, 0, 0);
-            (state.pipe_head, state.pipe_len) = (0, 0);
-            state.calls = 0;
-            state.refused = false;
-            state.last_was_eintr = false;
+            let state = &mut *rig.ends.kernel.0.borrow_mut();
             let pick = u.int_in_range(0..=3u8).unwrap_or(3);
-            state.destination_capacity = DESTINATION_CAPACITIES[usize::from(pick)];
+            let capacity = DESTINATION_CAPACITIES[usize::from(pick)];
+            *state = State::new(state.src, state.dst, state.pipe_capacity, capacity, chaos.to_vec());
         }
         let _ = transfer_model::run(rig, &mut u);
         // Everything fed went through and was drained (the model checked the
